@@ -1,0 +1,135 @@
+"""The ``detente`` command: a thin layer over the library that turns errors into one line.
+
+Heavy libraries (torch, transformers) are imported inside the commands, so
+``detente --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from detente import __version__
+from detente.errors import DetenteError
+
+SCORE_EXAMPLES = """\
+examples:
+  detente score examples/articles --output-format table     read the labels in the terminal
+  detente score news/ -o scores.jsonl                       every *.txt under news/, one record per statement
+  detente score news/ --glob '*.md' -o scores.csv           other files; CSV chosen from the suffix
+  cat article.txt | detente score -                         stdin to stdout (JSONL)
+  detente score labelled.jsonl --input-format jsonl -o p.jsonl   score each record's text, keep its id
+  detente score news/ -o scores.jsonl --resume              continue an interrupted run
+
+Each record: id, doc, date, index, start, end (character offsets in the file), speaker,
+text, label, probs (conciliatory, critical, procedural), tone = P(conciliatory) - P(critical),
+model. Bad input stops the run before anything is written, with exit code 2.
+"""
+
+TRAIN_EXAMPLES = """\
+examples:
+  detente train --config configs/default.yaml -o runs/my-model
+  detente train --config configs/lora.yaml --set train.epochs=3 --set model.base=/path/to/hf-model
+  detente score news/ --model runs/my-model -o scores.jsonl
+
+An interrupted run resumes from its last epoch when started again with the same -o.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="detente",
+        description="Label each statement of news texts about negotiations as conciliatory, critical or "
+        "procedural, with class probabilities and a tone score in [-1, 1].",
+    )
+    parser.add_argument("--version", action="version", version=f"detente {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    score = commands.add_parser(
+        "score", help="score text files, folders or stdin", epilog=SCORE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Split texts into statements and label each one.",
+    )  # fmt: skip
+    score.add_argument("paths", nargs="+", metavar="PATH", help="files, folders (searched recursively) or - for stdin")
+    score.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    score.add_argument("--output-format", choices=["jsonl", "csv", "table"],
+                       help="default: from OUT's suffix (.csv), else jsonl; 'table' is for reading")
+    score.add_argument("--input-format", choices=["text", "jsonl"], default="text",
+                       help="text: news articles (default); jsonl: records with 'text' (and 'id'), one statement each")
+    score.add_argument("--glob", metavar="PATTERN", help="files to take from folders (default: *.txt, or *.jsonl)")
+    score.add_argument("--model", default="default", metavar="DIR", help="model directory or bundled name (default: default)")
+    score.add_argument("--batch-size", type=int, default=64, metavar="N", help="statements per forward pass (default: 64)")
+    score.add_argument("--chunk-size", type=int, default=2048, metavar="N",
+                       help="statements read, scored and written at a time (default: 2048)")
+    score.add_argument("--device", help="cpu, cuda, ... (default: the GPU if there is one)")
+    score.add_argument("--resume", action="store_true", help="continue an interrupted run into the same OUT")
+    score.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    score.set_defaults(handler=cmd_score)
+
+    train = commands.add_parser(
+        "train", help="fine-tune a model from a YAML config", epilog=TRAIN_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Fine-tune a stance classifier on hand-labelled statements (see configs/).",
+    )  # fmt: skip
+    train.add_argument("--config", metavar="YAML", help="config file (default: built-in defaults)")
+    train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                       help="override a config value, e.g. train.epochs=3 (repeatable)")
+    train.add_argument("-o", "--output", metavar="DIR", help="model directory to write (default: runs/<model.name>)")
+    train.set_defaults(handler=cmd_train)
+    return parser
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    import itertools
+
+    from detente.scoring import Inputs, predictions, progress_bar
+    from detente.sources import discover
+    from detente.writers import RecordWriter, format_for
+
+    if args.resume and not args.output:
+        raise DetenteError(None, "--resume needs -o OUT: only a file output can be resumed")
+    pattern = args.glob or ("*.jsonl" if args.input_format == "jsonl" else "*.txt")
+    inputs = Inputs(discover(args.paths, pattern), args.input_format)
+    inputs.check()
+    fmt = format_for(args.output, args.output_format)
+
+    from detente.model.classifier import StanceClassifier
+
+    classifier = StanceClassifier.from_pretrained(args.model, device=args.device)
+    run_key = inputs.run_key(classifier.name, fmt)
+    with RecordWriter(args.output, fmt, run_key, args.resume) as writer:
+        with progress_bar(args.quiet, writer.skip) as bar:
+            items = itertools.islice(inputs.items(), writer.skip, None)
+            for chunk in predictions(classifier, items, args.batch_size, args.chunk_size):
+                writer.write(chunk)
+                bar.update(len(chunk))
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from detente.training.config import load_config
+    from detente.training.trainer import train
+
+    config = load_config(args.config, args.set)
+    output = args.output or f"runs/{config.model.name}"
+    train(config, output, log=lambda line: print(line, file=sys.stderr))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except DetenteError as err:
+        print(f"detente: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("detente: interrupted; run again with --resume to continue", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `detente score ... | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

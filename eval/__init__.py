@@ -1,0 +1,1 @@
+"""What measures: metrics, baselines and reports against hand-labelled sets."""

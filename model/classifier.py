@@ -1,0 +1,131 @@
+"""The public predictor: ``StanceClassifier.from_pretrained(...).predict_proba(texts)``.
+
+Shaped like a Hugging Face / scikit-learn estimator so it reads as one: load by
+name or path, ``predict``/``predict_proba`` on lists of strings, ``save_pretrained``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from detente.errors import DetenteError
+from detente.model.labels import LABELS
+from detente.model.spec import ModelSpec
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub at run time
+
+#: Models shipped inside the package, loadable by name.
+PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
+DEFAULT_MODEL = "default"
+
+
+def resolve_model_dir(name_or_path: str | os.PathLike[str]) -> Path:
+    """A bundled model's name ("default") or a path to a model directory."""
+    bundled = PRETRAINED_DIR / str(name_or_path)
+    if str(name_or_path) in bundled_model_names():
+        return bundled
+    return Path(name_or_path).expanduser()
+
+
+def bundled_model_names() -> list[str]:
+    if not PRETRAINED_DIR.is_dir():
+        return []
+    return sorted(p.name for p in PRETRAINED_DIR.iterdir() if (p / "detente.json").is_file())
+
+
+class StanceClassifier:
+    """Labels statements conciliatory / critical / procedural with probabilities."""
+
+    labels: tuple[str, ...] = LABELS
+
+    def __init__(self, network, tokenizer, spec: ModelSpec, device: str | None = None, lora_factors=None):
+        from detente.model.device import default_device
+
+        if spec.finetune == "lora" and lora_factors is None:
+            raise ValueError("a LoRA model needs its LoRA factors to be saved again")
+        self.network = network
+        self.lora_factors = lora_factors  # kept so that save_pretrained writes the small factors
+        self.tokenizer = tokenizer
+        self.spec = spec
+        self.device = device or default_device()
+        self.network.to(self.device).eval()
+
+    @classmethod
+    def from_pretrained(cls, name_or_path: str | os.PathLike[str] = DEFAULT_MODEL, device: str | None = None):
+        import torch
+        from safetensors.torch import load_file
+        from transformers import AutoTokenizer
+
+        from detente.model.bases import resolve_base
+        from detente.model.network import StanceNetwork, load_encoder, merge_lora
+
+        directory = resolve_model_dir(name_or_path)
+        spec = ModelSpec.load(directory)
+        try:
+            factors = None
+            if spec.finetune == "full":
+                encoder = load_encoder(directory / "encoder")
+            else:
+                encoder = load_encoder(resolve_base(spec.base_model))
+                factors = load_file(directory / "lora.safetensors")
+                merge_lora(encoder, factors, spec.lora.scaling)
+            network = StanceNetwork(encoder, len(LABELS))
+            network.head.load_state_dict(load_file(directory / "head.safetensors"))
+            tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True)
+        except (OSError, KeyError, RuntimeError) as err:
+            raise DetenteError(directory, f"broken detente model: {err}".splitlines()[0]) from None
+        torch.set_grad_enabled(False)
+        return cls(network, tokenizer, spec, device, lora_factors=factors)
+
+    @property
+    def name(self) -> str:
+        """``name@version`` of the model, as written into every output record."""
+        return self.spec.tag
+
+    def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Class probabilities, shape (len(texts), 3), columns in :attr:`labels` order.
+
+        Texts are sorted by length so each batch pads to its own longest text,
+        then put back in input order.
+        """
+        import torch
+
+        probs = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        self.network.eval()
+        with torch.inference_mode():
+            for lo in range(0, len(order), batch_size):
+                idx = order[lo : lo + batch_size]
+                batch = self.tokenizer(
+                    [texts[i] for i in idx],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.spec.max_length,
+                    return_tensors="pt",
+                ).to(self.device)
+                logits = self.network(batch["input_ids"], batch["attention_mask"])
+                probs[idx] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+        return probs
+
+    def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[str]:
+        return [LABELS[i] for i in self.predict_proba(texts, batch_size).argmax(axis=1)]
+
+    def save_pretrained(self, directory: str | os.PathLike[str]) -> Path:
+        """Write a self-contained model directory (see :mod:`detente.model.spec`)."""
+        from safetensors.torch import save_file
+
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        head = {k: v.detach().cpu().contiguous() for k, v in self.network.head.state_dict().items()}
+        save_file(head, directory / "head.safetensors")
+        if self.spec.finetune == "full":
+            self.network.encoder.save_pretrained(directory / "encoder", safe_serialization=True)
+        else:
+            save_file({k: v.contiguous() for k, v in self.lora_factors.items()}, directory / "lora.safetensors")
+        self.tokenizer.save_pretrained(directory)
+        self.spec.save(directory)
+        return directory

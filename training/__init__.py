@@ -1,0 +1,1 @@
+"""What learns: configs, labelled data, splits and the fine-tuning loop."""

@@ -1,0 +1,145 @@
+"""Training configuration: typed dataclasses loaded from YAML, strictly.
+
+A typo in a config should fail before a ten-minute run, not silently train the
+default: unknown keys and wrongly typed values are errors naming the key, and
+``--set section.key=value`` overrides go through the same checks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from detente.errors import DetenteError
+
+
+@dataclass
+class ModelConfig:
+    #: A packaged base name (see detente.model.bases) or a local HF model directory.
+    base: str = "all-MiniLM-L6-v2"
+    finetune: str = "lora"  # "lora" or "full"
+    max_length: int = 128
+    lora_r: int = 16
+    lora_alpha: float = 32.0
+    lora_dropout: float = 0.1
+    lora_target_modules: list[str] = field(default_factory=lambda: ["query", "key", "value", "dense"])
+    dropout: float = 0.1
+    name: str = "detente-stance"
+    version: str = "0.1.0"
+
+
+@dataclass
+class DataConfig:
+    #: Labelled files to split by source document when dev/test files are not given.
+    train_files: list[str] = field(default_factory=lambda: ["data/splits/train.jsonl"])
+    dev_files: list[str] = field(default_factory=lambda: ["data/splits/dev.jsonl"])
+    test_files: list[str] = field(default_factory=lambda: ["data/splits/test.jsonl"])
+    #: Used only when dev_files is empty: the share of documents held out for dev.
+    dev_fraction: float = 0.15
+    split_seed: int = 13
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 8
+    batch_size: int = 16
+    learning_rate: float = 2e-4
+    head_learning_rate: float = 2e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    class_weighted_loss: bool = True
+    early_stopping_patience: int = 3
+    seed: int = 13
+    eval_batch_size: int = 64
+
+
+@dataclass
+class Config:
+    model: ModelConfig = field(default_factory=ModelConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _coerce(value: Any, annotation: Any, key: str) -> Any:
+    """Check (and for ints given to float fields, widen) a value against a field type."""
+    hint = annotation
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        for option in typing.get_args(hint):
+            try:
+                return _coerce(value, option, key)
+            except DetenteError:
+                continue
+        raise DetenteError(key, f"expected {hint}, got {value!r}")
+    if origin is list:
+        if not isinstance(value, list):
+            raise DetenteError(key, f"expected a list, got {value!r}")
+        (item,) = typing.get_args(hint)
+        return [_coerce(v, item, key) for v in value]
+    if hint is type(None):
+        if value is None:
+            return None
+        raise DetenteError(key, f"expected null, got {value!r}")
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint in (int, float) and isinstance(value, bool) or not isinstance(value, hint):
+        raise DetenteError(key, f"expected {hint.__name__}, got {value!r}")
+    return value
+
+
+def _build(cls: type, raw: Any, prefix: str) -> Any:
+    if not isinstance(raw, dict):
+        raise DetenteError(prefix or "config", "expected a mapping")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise DetenteError(f"{prefix}{unknown[0]}", f"unknown key (known: {', '.join(fields)})")
+    values = {}
+    for name, value in raw.items():
+        hint = typing.get_type_hints(cls)[name]
+        if dataclasses.is_dataclass(hint):
+            values[name] = _build(hint, value, f"{prefix}{name}.")
+        else:
+            values[name] = _coerce(value, hint, f"{prefix}{name}")
+    return cls(**values)
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """``train.epochs=3`` -> (["train", "epochs"], 3); the value is read as YAML."""
+    import yaml
+
+    if "=" not in text:
+        raise DetenteError(text, "override must look like section.key=value")
+    key, value = text.split("=", 1)
+    return key.strip().split("."), yaml.safe_load(value)
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | None = None) -> Config:
+    """The config at ``path`` (defaults when None) with ``--set`` overrides applied."""
+    import yaml
+
+    raw: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise DetenteError(path, "config file not found")
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as err:
+            raise DetenteError(path, f"not valid YAML: {str(err).splitlines()[0]}") from None
+    for override in overrides or []:
+        keys, value = parse_override(override)
+        node = raw
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+            if not isinstance(node, dict):
+                raise DetenteError(override, f"{key} is not a section")
+        node[keys[-1]] = value
+    return _build(Config, raw, "")

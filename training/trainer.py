@@ -1,0 +1,262 @@
+"""Fine-tuning: full or LoRA, class-weighted loss, early stopping on dev macro-F1.
+
+A plain torch loop rather than transformers.Trainer: the network has its own
+pooling head, runs are small, and the loop is short enough to read whole. Each
+epoch ends with a checkpoint, so an interrupted run resumes where it stopped,
+and seeds plus deterministic kernels make two runs of one config agree.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from detente.labelled import fingerprint, read_labelled
+from detente.model.bases import resolve_base
+from detente.model.classifier import StanceClassifier
+from detente.model.device import default_device
+from detente.model.labels import LABEL2ID, LABELS
+from detente.model.network import StanceNetwork, load_encoder
+from detente.model.spec import LoraSpec, ModelSpec
+from detente.training.config import Config
+from detente.training.splits import split_by_document
+
+CHECKPOINT_DIR = "checkpoint"
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def load_splits(config: Config) -> dict[str, list[dict[str, Any]]]:
+    data = config.data
+    train = read_labelled(data.train_files)
+    if data.dev_files:
+        dev = read_labelled(data.dev_files)
+    else:
+        train, dev = split_by_document(train, data.dev_fraction, data.split_seed)
+    test = read_labelled(data.test_files) if data.test_files else []
+    return {"train": train, "dev": dev, "test": test}
+
+
+def macro_f1(gold: list[str], predicted: list[str]) -> float:
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(gold, predicted, labels=list(LABELS), average="macro", zero_division=0))
+
+
+def class_weights(records: list[dict[str, Any]]) -> torch.Tensor:
+    """Inverse-frequency weights (n / (k * count)), as scikit-learn's 'balanced'."""
+    counts = Counter(r["label"] for r in records)
+    n = len(records)
+    return torch.tensor([n / (len(LABELS) * max(counts[label], 1)) for label in LABELS])
+
+
+def _lora_factors(peft_encoder: nn.Module) -> dict[str, torch.Tensor]:
+    from peft.tuners.lora import LoraLayer
+
+    factors = {}
+    for name, module in peft_encoder.named_modules():
+        if isinstance(module, LoraLayer) and "default" in module.lora_A:
+            key = name.removeprefix("base_model.model.")
+            factors[f"{key}.lora_A"] = module.lora_A["default"].weight.detach().cpu().clone()
+            factors[f"{key}.lora_B"] = module.lora_B["default"].weight.detach().cpu().clone()
+    return factors
+
+
+class Trainer:
+    def __init__(self, config: Config, output_dir: str | Path, log: Callable[[str], None] = print):
+        self.config = config
+        self.output_dir = Path(output_dir)
+        self.log = log
+        self.device = default_device()
+
+    def _build(self):
+        from transformers import AutoTokenizer
+
+        cfg = self.config.model
+        base_dir = resolve_base(cfg.base)
+        tokenizer = AutoTokenizer.from_pretrained(base_dir, local_files_only=True)
+        encoder = load_encoder(base_dir)
+        if cfg.finetune == "lora":
+            from peft import LoraConfig, get_peft_model
+
+            lora = LoraConfig(
+                r=cfg.lora_r,
+                lora_alpha=cfg.lora_alpha,
+                lora_dropout=cfg.lora_dropout,
+                target_modules=cfg.lora_target_modules,
+            )
+            encoder = get_peft_model(encoder, lora)
+        elif cfg.finetune != "full":
+            raise ValueError(f"model.finetune must be 'lora' or 'full', got {cfg.finetune!r}")
+        return tokenizer, StanceNetwork(encoder, len(LABELS), cfg.dropout)
+
+    def _batches(self, tokenizer, records, batch_size: int, shuffle: bool, generator=None):
+        order = torch.randperm(len(records), generator=generator).tolist() if shuffle else range(len(records))
+        order = list(order)
+        for lo in range(0, len(order), batch_size):
+            chunk = [records[i] for i in order[lo : lo + batch_size]]
+            enc = tokenizer(
+                [r["text"] for r in chunk],
+                padding=True,
+                truncation=True,
+                max_length=self.config.model.max_length,
+                return_tensors="pt",
+            ).to(self.device)
+            labels = torch.tensor([LABEL2ID[r["label"]] for r in chunk], device=self.device)
+            yield enc["input_ids"], enc["attention_mask"], labels
+
+    def _predict(self, network, tokenizer, records) -> list[str]:
+        network.eval()
+        out: list[str] = []
+        with torch.inference_mode():
+            for ids, mask, _ in self._batches(tokenizer, records, self.config.train.eval_batch_size, False):
+                out.extend(LABELS[i] for i in network(ids, mask).argmax(-1).tolist())
+        return out
+
+    def fit(self) -> StanceClassifier:
+        cfg, tcfg = self.config, self.config.train
+        seed_everything(tcfg.seed)
+        splits = load_splits(cfg)
+        self.log(f"data: train {len(splits['train'])}, dev {len(splits['dev'])}, test {len(splits['test'])}")
+        tokenizer, network = self._build()
+        network.to(self.device)
+        trainable = [p for n, p in network.named_parameters() if p.requires_grad and not n.startswith("head.")]
+        optimizer = torch.optim.AdamW(
+            [
+                {"params": trainable, "lr": tcfg.learning_rate},
+                {"params": network.head.parameters(), "lr": tcfg.head_learning_rate},
+            ],
+            weight_decay=tcfg.weight_decay,
+        )
+        steps = tcfg.epochs * -(-len(splits["train"]) // tcfg.batch_size)
+        from transformers import get_linear_schedule_with_warmup
+
+        scheduler = get_linear_schedule_with_warmup(optimizer, int(tcfg.warmup_ratio * steps), steps)
+        weights = class_weights(splits["train"]) if tcfg.class_weighted_loss else None
+        loss_fn = nn.CrossEntropyLoss(weight=None if weights is None else weights.to(self.device))
+        generator = torch.Generator().manual_seed(tcfg.seed)
+
+        state = {"epoch": 0, "best_f1": -1.0, "best": None, "stale": 0, "history": []}
+        ckpt = self.output_dir / CHECKPOINT_DIR / "state.pt"
+        if ckpt.is_file():
+            saved = torch.load(ckpt, weights_only=True)
+            if saved["config"] != json.dumps(cfg.to_dict(), sort_keys=True):
+                raise RuntimeError(f"{ckpt}: checkpoint was made with another config; delete it to start over")
+            network.load_state_dict(saved["network"])
+            optimizer.load_state_dict(saved["optimizer"])
+            scheduler.load_state_dict(saved["scheduler"])
+            generator.set_state(saved["generator"])
+            torch.set_rng_state(saved["torch_rng"])
+            state = saved["state"]
+            self.log(f"resuming after epoch {state['epoch']}")
+
+        started = time.perf_counter()
+        while state["epoch"] < tcfg.epochs and state["stale"] < tcfg.early_stopping_patience:
+            network.train()
+            total = 0.0
+            for ids, mask, labels in self._batches(tokenizer, splits["train"], tcfg.batch_size, True, generator):
+                loss = loss_fn(network(ids, mask), labels)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad()
+                total += loss.item()
+            dev_f1 = macro_f1([r["label"] for r in splits["dev"]], self._predict(network, tokenizer, splits["dev"]))
+            state["epoch"] += 1
+            state["history"].append({"epoch": state["epoch"], "loss": round(total, 4), "dev_macro_f1": dev_f1})
+            if dev_f1 > state["best_f1"]:
+                state["best_f1"], state["stale"] = dev_f1, 0
+                state["best"] = {k: v.detach().cpu().clone() for k, v in network.state_dict().items()}
+            else:
+                state["stale"] += 1
+            self.log(f"epoch {state['epoch']}: loss {total:.3f}  dev macro-F1 {dev_f1:.4f}")
+            ckpt.parent.mkdir(parents=True, exist_ok=True)
+            torch.save(
+                {
+                    "config": json.dumps(cfg.to_dict(), sort_keys=True),
+                    "network": network.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(),
+                    "generator": generator.get_state(),
+                    "torch_rng": torch.get_rng_state(),
+                    "state": state,
+                },
+                ckpt.with_suffix(".tmp"),
+            )
+            ckpt.with_suffix(".tmp").replace(ckpt)
+
+        network.load_state_dict(state["best"])
+        return self._finish(network, tokenizer, splits, state, time.perf_counter() - started)
+
+    def _finish(self, network, tokenizer, splits, state, seconds: float) -> StanceClassifier:
+        cfg = self.config
+        factors, lora_spec = None, None
+        if cfg.model.finetune == "lora":
+            factors = _lora_factors(network.encoder)
+            network.encoder = network.encoder.merge_and_unload()
+            lora_spec = LoraSpec(cfg.model.lora_r, cfg.model.lora_alpha, list(cfg.model.lora_target_modules))
+        metrics: dict[str, Any] = {"dev_macro_f1": state["best_f1"], "history": state["history"]}
+        if splits["test"]:
+            gold = [r["label"] for r in splits["test"]]
+            metrics["test_macro_f1"] = macro_f1(gold, self._predict(network, tokenizer, splits["test"]))
+        spec = ModelSpec(
+            name=cfg.model.name,
+            version=cfg.model.version,
+            base_model=cfg.model.base,
+            finetune=cfg.model.finetune,
+            max_length=cfg.model.max_length,
+            lora=lora_spec,
+            training={
+                "config": cfg.to_dict(),
+                "data_fingerprint": fingerprint(splits["train"] + splits["dev"]),
+                "sizes": {k: len(v) for k, v in splits.items()},
+                "metrics": metrics,
+                "train_seconds": round(seconds, 1),
+                "torch": torch.__version__,
+            },
+        )
+        classifier = StanceClassifier(network.cpu(), tokenizer, spec, device="cpu", lora_factors=factors)
+        classifier.save_pretrained(self.output_dir)
+        (self.output_dir / "README.md").write_text(model_card(spec))
+        shutil.rmtree(self.output_dir / CHECKPOINT_DIR, ignore_errors=True)
+        self.log(f"saved {spec.tag} to {self.output_dir} ({metrics})")
+        return classifier
+
+
+def model_card(spec: ModelSpec) -> str:
+    t = spec.training
+    m = t.get("metrics", {})
+    lines = [
+        f"# {spec.tag}",
+        "",
+        "A detente stance classifier (conciliatory / critical / procedural), made by `detente train`.",
+        "",
+        f"- base encoder: `{spec.base_model}`, fine-tuning: {spec.finetune}",
+        f"- training data: {t.get('sizes')}, fingerprint `{t.get('data_fingerprint', '')[:16]}`",
+        f"- dev macro-F1: {m.get('dev_macro_f1', float('nan')):.4f}",
+    ]
+    if "test_macro_f1" in m:
+        lines.append(f"- test macro-F1: {m['test_macro_f1']:.4f}")
+    lines += ["", "The resolved training config is in `detente.json` under `training.config`.", ""]
+    return "\n".join(lines)
+
+
+def train(config: Config, output_dir: str | Path, log: Callable[[str], None] = print) -> StanceClassifier:
+    """Fine-tune a classifier from ``config`` and save it to ``output_dir``."""
+    return Trainer(config, output_dir, log).fit()
