@@ -76,6 +76,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="override a config value, e.g. train.epochs=3 (repeatable)")
     train.add_argument("-o", "--output", metavar="DIR", help="model directory to write (default: runs/<model.name>)")
     train.set_defaults(handler=cmd_train)
+
+    split = commands.add_parser(
+        "split", help="cut labelled files into fixed train/dev/test files by document",
+        description="Split hand-labelled statements into train/dev/test by source document (statements of "
+        "one article never straddle two splits), stratified by label as far as documents allow.",
+    )  # fmt: skip
+    split.add_argument("data", nargs="+", metavar="FILE", help="labelled JSONL or CSV files")
+    split.add_argument("-o", "--output", required=True, metavar="DIR", help="writes train/dev/test.jsonl here")
+    split.add_argument("--dev-fraction", type=float, default=0.15, metavar="F", help="default: 0.15")
+    split.add_argument("--test-fraction", type=float, default=0.15, metavar="F", help="default: 0.15")
+    split.add_argument("--seed", type=int, default=13, help="default: 13")
+    split.set_defaults(handler=cmd_split)
     return parser
 
 
@@ -113,6 +125,20 @@ def cmd_train(args: argparse.Namespace) -> int:
     config = load_config(args.config, args.set)
     output = args.output or f"runs/{config.model.name}"
     train(config, output, log=lambda line: print(line, file=sys.stderr))
+    return 0
+
+
+def cmd_split(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from detente.labelled import read_labelled
+    from detente.training.splits import make_splits, write_splits
+
+    splits = make_splits(read_labelled(args.data), args.dev_fraction, args.test_fraction, args.seed)
+    write_splits(splits, args.output)
+    for name, records in splits.items():
+        counts = Counter(r["label"] for r in records)
+        print(f"{name}: {len(records)} statements, {dict(sorted(counts.items()))}", file=sys.stderr)
     return 0
 
 

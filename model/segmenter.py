@@ -43,10 +43,10 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 # whitespace before a sentence-like start, or the end of the paragraph.
 _BOUNDARY = re.compile(
     r"""(?P<punct>[.!?…]+)(?P<close>[”"’')\]]*)"""
-    r"""(?:(?P<space>\s+)(?=[“"‘'(\[A-Z0-9À-ÖØ-Þ])|(?P<end>\s*\Z))"""
+    r"""(?:(?P<space>\s+)(?=[“"‘'(\[A-Z0-9À-ÖØ-Þ]|[a-z]{1,12}\.(?:\s+[“"‘'A-Z]|\s*\Z))|(?P<end>\s*\Z))"""
 )
 # A full stop glued to a trailing fragment: "the TV channel reported.360“."
-_GLUED_TAIL = re.compile(r"(?<=[a-z]{2})\.(?=[0-9A-Z][^\s]{0,30}\s*\Z)")
+_GLUED_TAIL = re.compile(r"(?<=[a-z]{2})\.(?=[0-9A-Z][^.!?\n]{0,30}[.!?]?\s*\Z)")
 _WORD = re.compile(r"[^\W\d_]+(?:[’'-][^\W\d_]+)*")
 _DEBRIS = re.compile(r"\A(?:read more|related:|photo:|video:|advertisement)\b", re.IGNORECASE)
 
@@ -92,7 +92,7 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of one paragraph (debris included)."""
+    """Character spans of the sentences of one paragraph (lone credits included, glued tails not)."""
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
@@ -101,8 +101,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         end = match.end("close")
         glued = _GLUED_TAIL.search(text, start, end)
         if glued and match.group("end") is not None:
-            spans.append((start, glued.end()))
-            spans.append((glued.end(), end))
+            spans.append((start, glued.end()))  # the glued channel name is dropped
         else:
             spans.append((start, end))
         start = match.end()
