@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     split.add_argument("--dev-fraction", type=float, default=0.15, metavar="F", help="default: 0.15")
     split.add_argument("--test-fraction", type=float, default=0.15, metavar="F", help="default: 0.15")
     split.add_argument("--seed", type=int, default=13, help="default: 13")
+    split.add_argument("--strata", metavar="FIELD",
+                       help="split each value of FIELD (e.g. origin) separately, so each split gets its share")
     split.set_defaults(handler=cmd_split)
     return parser
 
@@ -134,7 +136,9 @@ def cmd_split(args: argparse.Namespace) -> int:
     from detente.labelled import read_labelled
     from detente.training.splits import make_splits, write_splits
 
-    splits = make_splits(read_labelled(args.data), args.dev_fraction, args.test_fraction, args.seed)
+    splits = make_splits(
+        read_labelled(args.data), args.dev_fraction, args.test_fraction, args.seed, args.strata
+    )
     write_splits(splits, args.output)
     for name, records in splits.items():
         counts = Counter(r["label"] for r in records)

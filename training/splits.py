@@ -34,9 +34,33 @@ def split_by_document(
 
 
 def make_splits(
-    records: Sequence[dict[str, Any]], dev_fraction: float, test_fraction: float, seed: int
+    records: Sequence[dict[str, Any]],
+    dev_fraction: float,
+    test_fraction: float,
+    seed: int,
+    strata: str | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Fixed train/dev/test splits by document; test is cut first, then dev from the rest."""
+    """Fixed train/dev/test splits by document; test is cut first, then dev from the rest.
+
+    With ``strata`` (a field such as ``origin``), each value's records are split
+    on their own, so every split gets its share of each kind (real news and
+    written statements, say) instead of whatever whole documents happen to give.
+    """
+    if strata:
+        # A stratum with too few documents to split joins the largest one.
+        docs: dict[str, set[str]] = {}
+        for r in records:
+            docs.setdefault(str(r.get(strata)), set()).add(group_of(r))
+        largest = max(docs, key=lambda v: len(docs[v]))
+        needed = round(1 / min(dev_fraction, test_fraction))
+        stratum = {v: (v if len(d) >= needed else largest) for v, d in docs.items()}
+        out: dict[str, list[dict[str, Any]]] = {"train": [], "dev": [], "test": []}
+        for value in sorted(set(stratum.values())):
+            members = [r for r in records if stratum[str(r.get(strata))] == value]
+            part = make_splits(members, dev_fraction, test_fraction, seed)
+            for name in out:
+                out[name] += part[name]
+        return out
     rest, test = split_by_document(records, test_fraction, seed)
     train, dev = split_by_document(rest, dev_fraction / (1 - test_fraction), seed)
     return {"train": train, "dev": dev, "test": test}
