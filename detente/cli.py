@@ -50,18 +50,58 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Split texts into statements and label each one.",
     )  # fmt: skip
-    score.add_argument("paths", nargs="+", metavar="PATH", help="files, folders (searched recursively) or - for stdin")
+    score.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files, folders (searched recursively) or - for stdin"
+    )
     score.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
-    score.add_argument("--output-format", choices=["jsonl", "csv", "table"],
-                       help="default: from OUT's suffix (.csv), else jsonl; 'table' is for reading")
-    score.add_argument("--input-format", choices=["text", "jsonl"], default="text",
-                       help="text: news articles (default); jsonl: records with 'text' (and 'id'), one statement each")
-    score.add_argument("--glob", metavar="PATTERN", help="files to take from folders (default: *.txt, or *.jsonl)")
-    score.add_argument("--model", default="default", metavar="DIR", help="model directory or bundled name (default: default)")
-    score.add_argument("--batch-size", type=int, default=64, metavar="N", help="statements per forward pass (default: 64)")
-    score.add_argument("--chunk-size", type=int, default=2048, metavar="N",
-                       help="statements read, scored and written at a time (default: 2048)")
-    score.add_argument("--device", help="cpu, cuda, ... (default: the GPU if there is one)")
+    score.add_argument(
+        "--output-format",
+        choices=["jsonl", "csv", "table"],
+        help="default: from OUT's suffix (.csv), else jsonl; 'table' is for reading",
+    )
+    score.add_argument(
+        "--input-format",
+        choices=["text", "jsonl"],
+        default="text",
+        help="text: news articles (default); jsonl: records with 'text' (and 'id'), one statement each",
+    )
+    score.add_argument(
+        "--glob", metavar="PATTERN", help="files to take from folders (default: *.txt, or *.jsonl)"
+    )
+    score.add_argument(
+        "--model", default="default", metavar="DIR", help="model directory or bundled name (default: default)"
+    )
+    score.add_argument(
+        "--batch-size", type=int, default=64, metavar="N", help="statements per forward pass (default: 64)"
+    )
+    score.add_argument(
+        "--chunk-size",
+        type=int,
+        default=2048,
+        metavar="N",
+        help="statements read, scored and written at a time (default: 2048)",
+    )
+    score.add_argument(
+        "--backend",
+        choices=["auto", "torch", "onnx"],
+        default="auto",
+        help="auto (default): torch on a GPU, else ONNX int8 on the CPU (exported once, cached)",
+    )
+    score.add_argument(
+        "--precision",
+        choices=["int8", "fp32"],
+        default="int8",
+        help="ONNX weights: int8 (default, fastest) or fp32 (identical to torch)",
+    )
+    score.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: the cores available)")
+    score.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="processes scoring in parallel, for many-core machines; same output (default: 1)",
+    )
+    score.add_argument("--device", help="torch device: cpu, cuda, ... (default: the GPU if there is one)")
     score.add_argument("--resume", action="store_true", help="continue an interrupted run into the same OUT")
     score.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     score.set_defaults(handler=cmd_score)
@@ -72,9 +112,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Fine-tune a stance classifier on hand-labelled statements (see configs/).",
     )  # fmt: skip
     train.add_argument("--config", metavar="YAML", help="config file (default: built-in defaults)")
-    train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                       help="override a config value, e.g. train.epochs=3 (repeatable)")
-    train.add_argument("-o", "--output", metavar="DIR", help="model directory to write (default: runs/<model.name>)")
+    train.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value, e.g. train.epochs=3 (repeatable)",
+    )
+    train.add_argument(
+        "-o", "--output", metavar="DIR", help="model directory to write (default: runs/<model.name>)"
+    )
     train.set_defaults(handler=cmd_train)
 
     split = commands.add_parser(
@@ -83,12 +130,17 @@ def build_parser() -> argparse.ArgumentParser:
         "one article never straddle two splits), stratified by label as far as documents allow.",
     )  # fmt: skip
     split.add_argument("data", nargs="+", metavar="FILE", help="labelled JSONL or CSV files")
-    split.add_argument("-o", "--output", required=True, metavar="DIR", help="writes train/dev/test.jsonl here")
+    split.add_argument(
+        "-o", "--output", required=True, metavar="DIR", help="writes train/dev/test.jsonl here"
+    )
     split.add_argument("--dev-fraction", type=float, default=0.15, metavar="F", help="default: 0.15")
     split.add_argument("--test-fraction", type=float, default=0.15, metavar="F", help="default: 0.15")
     split.add_argument("--seed", type=int, default=13, help="default: 13")
-    split.add_argument("--strata", metavar="FIELD",
-                       help="split each value of FIELD (e.g. origin) separately, so each split gets its share")
+    split.add_argument(
+        "--strata",
+        metavar="FIELD",
+        help="split each value of FIELD (e.g. origin) separately, so each split gets its share",
+    )
     split.set_defaults(handler=cmd_split)
     return parser
 
@@ -96,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_score(args: argparse.Namespace) -> int:
     import itertools
 
-    from detente.scoring import Inputs, predictions, progress_bar
+    from detente.scoring import Inputs, ScoringOptions, progress_bar, scored_chunks
     from detente.sources import discover
     from detente.writers import RecordWriter, format_for
 
@@ -107,14 +159,18 @@ def cmd_score(args: argparse.Namespace) -> int:
     inputs.check()
     fmt = format_for(args.output, args.output_format)
 
-    from detente.model.classifier import StanceClassifier
-
-    classifier = StanceClassifier.from_pretrained(args.model, device=args.device)
+    options = ScoringOptions(
+        model=args.model, backend=args.backend, device=args.device, precision=args.precision,
+        threads=args.threads, batch_size=args.batch_size, chunk_size=args.chunk_size, workers=max(1, args.workers),
+    )  # fmt: skip
+    classifier = options.load()  # also validates the model and makes the ONNX export once, before workers
     run_key = inputs.run_key(classifier.name, fmt)
+    if options.workers > 1:
+        classifier = None  # each worker loads its own copy
     with RecordWriter(args.output, fmt, run_key, args.resume) as writer:
         with progress_bar(args.quiet, writer.skip) as bar:
             items = itertools.islice(inputs.items(), writer.skip, None)
-            for chunk in predictions(classifier, items, args.batch_size, args.chunk_size):
+            for chunk in scored_chunks(classifier, options, items):
                 writer.write(chunk)
                 bar.update(len(chunk))
     return 0

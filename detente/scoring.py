@@ -14,6 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,9 @@ class Inputs:
         digest = hashlib.sha256(json.dumps([self.input_format, *parts]).encode())
         for source in self.sources:
             stat = os.stat(source.path) if not source.is_stdin else None
-            digest.update(json.dumps([source.path, stat and stat.st_size, stat and stat.st_mtime_ns]).encode())
+            digest.update(
+                json.dumps([source.path, stat and stat.st_size, stat and stat.st_mtime_ns]).encode()
+            )
             if source.is_stdin:
                 digest.update(self._stdin.encode())
         return digest.hexdigest()
@@ -81,7 +84,9 @@ class Inputs:
             name = Path("<stdin>" if source.is_stdin else source.path)
             for index, (line_no, record) in enumerate(iter_records(name, self._open(source))):
                 text = check_text(name, line_no, record)
-                extra = {_RENAMED_INPUT_FIELDS.get(k, k): v for k, v in record.items() if k not in ("id", "text")}
+                extra = {
+                    _RENAMED_INPUT_FIELDS.get(k, k): v for k, v in record.items() if k not in ("id", "text")
+                }
                 yield {
                     "id": str(record.get("id", f"{source.doc}:{index}")), "doc": source.doc,
                     "date": record.get("date"), "index": index, "start": None, "end": None,
@@ -89,17 +94,80 @@ class Inputs:
                 }  # fmt: skip
 
 
-def predictions(classifier, items: Iterator[dict[str, Any]], batch_size: int, chunk_size: int):
-    """(chunk of scored records) for each chunk of items: label, probs, tone, model."""
-    while chunk := list(itertools.islice(items, chunk_size)):
-        probs = classifier.predict_proba([item["text"] for item in chunk], batch_size=batch_size)
-        for item, row in zip(chunk, probs):
-            p = {label: round(float(v), 6) for label, v in zip(LABELS, row)}
-            item["label"] = LABELS[int(row.argmax())]
-            item["probs"] = p
-            item["tone"] = round(tone(p), 6)
-            item["model"] = classifier.name
+@dataclass(frozen=True)
+class ScoringOptions:
+    """How to load and run the model; picklable, so worker processes load the same one."""
+
+    model: str = "default"
+    backend: str = "auto"
+    device: str | None = None
+    precision: str = "int8"
+    threads: int | None = None
+    batch_size: int = 64
+    chunk_size: int = 2048
+    workers: int = 1
+
+    def load(self, threads: int | None = None):
+        from detente.model.classifier import load_classifier
+
+        return load_classifier(self.model, self.backend, self.device, self.precision, threads or self.threads)
+
+
+def score_chunk(classifier, chunk: list[dict[str, Any]], batch_size: int) -> list[dict[str, Any]]:
+    """Add label, probs, tone and model to each item of a chunk."""
+    probs = classifier.predict_proba([item["text"] for item in chunk], batch_size=batch_size)
+    for item, row in zip(chunk, probs, strict=True):
+        p = {label: round(float(v), 6) for label, v in zip(LABELS, row, strict=True)}
+        item["label"] = LABELS[int(row.argmax())]
+        item["probs"] = p
+        item["tone"] = round(tone(p), 6)
+        item["model"] = classifier.name
+    return chunk
+
+
+def _chunks(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    while chunk := list(itertools.islice(items, size)):
         yield chunk
+
+
+_worker_classifier = None
+
+
+def _init_worker(options: ScoringOptions, threads: int) -> None:
+    global _worker_classifier
+    _worker_classifier = options.load(threads)
+
+
+def _score_in_worker(chunk: list[dict[str, Any]], batch_size: int) -> list[dict[str, Any]]:
+    return score_chunk(_worker_classifier, chunk, batch_size)
+
+
+def scored_chunks(classifier, options: ScoringOptions, items: Iterator[dict[str, Any]]):
+    """Scored chunks in input order, from this process or from ``options.workers`` processes.
+
+    With workers, at most two chunks per worker are in flight, so a large input
+    is never read ahead into memory; results are yielded in submission order, so
+    the output is the same as with one process.
+    """
+    if options.workers <= 1:
+        for chunk in _chunks(items, options.chunk_size):
+            yield score_chunk(classifier, chunk, options.batch_size)
+        return
+    import multiprocessing
+    from collections import deque
+
+    from detente.model.onnx import available_cores
+
+    threads = max(1, (options.threads or available_cores()) // options.workers)
+    context = multiprocessing.get_context("spawn")  # no fork of a process that holds thread pools
+    with context.Pool(options.workers, initializer=_init_worker, initargs=(options, threads)) as pool:
+        pending: deque = deque()
+        for chunk in _chunks(items, options.chunk_size):
+            pending.append(pool.apply_async(_score_in_worker, (chunk, options.batch_size)))
+            if len(pending) >= 2 * options.workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 def progress_bar(quiet: bool, initial: int):

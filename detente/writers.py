@@ -76,7 +76,9 @@ class _Encoder:
 class RecordWriter:
     """Context manager: ``with RecordWriter(out, fmt, run_key, resume) as w: w.skip; w.write(chunk)``."""
 
-    def __init__(self, out: str | None, fmt: str, run_key: str, resume: bool = False, stream: TextIO | None = None):
+    def __init__(
+        self, out: str | None, fmt: str, run_key: str, resume: bool = False, stream: TextIO | None = None
+    ):
         if fmt not in FORMATS:
             raise DetenteError(None, f"unknown output format {fmt!r} (choose from {', '.join(FORMATS)})")
         self.out = Path(out) if out else None
@@ -105,16 +107,21 @@ class RecordWriter:
         if self.resume and self.partial.exists() and self.progress.exists():
             state = json.loads(self.progress.read_text())
             if state.get("run") != self.run_key:
-                raise DetenteError(self.partial, "was made by a run with other inputs, model or format; "
-                                   "delete it or run without --resume")
+                raise DetenteError(
+                    self.partial,
+                    "was made by a run with other inputs, model or format; delete it or run without --resume",
+                )
             with self.partial.open("r+b") as handle:
                 handle.truncate(state["bytes"])
             self.skip = self.written = state["records"]
             self._handle = self.partial.open("a", encoding="utf-8", newline="")
         else:
             if self.partial.exists() and not self.resume:
-                raise DetenteError(self.partial, "an interrupted run left this file: pass --resume to continue "
-                                   "it, or delete it to start over")
+                raise DetenteError(
+                    self.partial,
+                    "an interrupted run left this file: pass --resume to continue "
+                    "it, or delete it to start over",
+                )
             self.out.parent.mkdir(parents=True, exist_ok=True)
             self._handle = self.partial.open("w", encoding="utf-8", newline="")
         self._encoder = _Encoder(self.fmt, header_written=self.skip > 0)

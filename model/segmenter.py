@@ -170,7 +170,7 @@ def iter_statements(stream: TextIO, doc: str) -> Iterator[Statement]:
         kept = [(a, b) for a, b in split_sentences(paragraph) if not is_debris(paragraph[a:b])]
         texts = [paragraph[a:b] for a, b in kept]
         who = attribute_quotes(texts, [speakers.attribute(t) for t in texts])
-        for (a, b), text, speaker in zip(kept, texts, who):
+        for (a, b), text, speaker in zip(kept, texts, who, strict=True):
             yield Statement(doc, index, offset + a, offset + b, text, speaker, date)
             index += 1
 

@@ -104,7 +104,7 @@ def attribute_quotes(texts: list[str], speakers: list[str | None]) -> list[str |
     result = list(speakers)
     open_from: int | None = None
     for i, text in enumerate(texts):
-        quotes = sum(text.count(q) for q in "“”\"")
+        quotes = sum(text.count(q) for q in '“”"')
         opens = text.lstrip().startswith(("“", '"'))
         if open_from is None and opens and quotes % 2 == 1:
             open_from = i

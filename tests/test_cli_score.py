@@ -7,12 +7,24 @@ import json
 import shutil
 
 import pytest
-
 from detente.model.labels import LABELS
 
 from .conftest import EXAMPLES, run_cli
 
-RECORD_KEYS = {"id", "doc", "date", "index", "start", "end", "speaker", "text", "label", "probs", "tone", "model"}
+RECORD_KEYS = {
+    "id",
+    "doc",
+    "date",
+    "index",
+    "start",
+    "end",
+    "speaker",
+    "text",
+    "label",
+    "probs",
+    "tone",
+    "model",
+}
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +40,9 @@ def test_folder_scoring_gives_one_complete_record_per_statement(scored_examples)
 
     expected = []
     for path in sorted(EXAMPLES.glob("*.txt")):
-        expected += [(path.name, s.index, s.text) for s in segment(path.read_text(encoding="utf-8"), path.name)]
+        expected += [
+            (path.name, s.index, s.text) for s in segment(path.read_text(encoding="utf-8"), path.name)
+        ]
     assert [(r["doc"], r["index"], r["text"]) for r in scored_examples] == expected
     for record in scored_examples:
         assert set(record) == RECORD_KEYS
@@ -36,7 +50,9 @@ def test_folder_scoring_gives_one_complete_record_per_statement(scored_examples)
         assert set(record["probs"]) == set(LABELS)
         assert sum(record["probs"].values()) == pytest.approx(1.0, abs=1e-4)
         assert record["label"] == max(record["probs"], key=record["probs"].get)
-        assert record["tone"] == pytest.approx(record["probs"]["conciliatory"] - record["probs"]["critical"], abs=1e-5)
+        assert record["tone"] == pytest.approx(
+            record["probs"]["conciliatory"] - record["probs"]["critical"], abs=1e-5
+        )
         assert record["model"].startswith("detente-stance")
         text = (EXAMPLES / record["doc"]).read_text(encoding="utf-8")
         assert text[record["start"] : record["end"]] == record["text"]
@@ -50,7 +66,7 @@ def test_csv_output_flattens_probabilities(tmp_path, scored_examples):
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     jsonl = [r for r in scored_examples if r["doc"] == "2023-11-02_grain_corridor.txt"]
     assert [row["text"] for row in rows] == [r["text"] for r in jsonl]
-    for row, record in zip(rows, jsonl):
+    for row, record in zip(rows, jsonl, strict=True):
         assert row["label"] == record["label"]
         for label in LABELS:
             assert float(row[f"p_{label}"]) == pytest.approx(record["probs"][label], abs=1e-4)
@@ -61,7 +77,10 @@ def test_stdin_to_stdout_and_table():
     result = run_cli("score", "-", stdin=text)
     assert result.returncode == 0, result.stderr.decode()
     records = [json.loads(line) for line in result.stdout.decode().splitlines()]
-    assert [r["text"] for r in records] == ["The delegations met in Geneva.", "“We hope for progress,” the envoy said."]
+    assert [r["text"] for r in records] == [
+        "The delegations met in Geneva.",
+        "“We hope for progress,” the envoy said.",
+    ]
     assert records[0]["doc"] == "stdin" and records[0]["date"] == "2022-01-10"
     table = run_cli("score", "-", "--output-format", "table", stdin=text)
     assert table.returncode == 0
@@ -72,7 +91,9 @@ def test_stdin_to_stdout_and_table():
 def test_jsonl_input_scores_each_record_and_keeps_its_id_and_fields(tmp_path):
     data = tmp_path / "labelled.jsonl"
     data.write_text(
-        json.dumps({"id": "a-1", "text": "The talks were constructive.", "label": "conciliatory", "topic": "t"})
+        json.dumps(
+            {"id": "a-1", "text": "The talks were constructive.", "label": "conciliatory", "topic": "t"}
+        )
         + "\n"
         + json.dumps({"text": "The reply is unacceptable. It ignores our concerns."})
         + "\n",
@@ -83,7 +104,9 @@ def test_jsonl_input_scores_each_record_and_keeps_its_id_and_fields(tmp_path):
     records = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert [r["id"] for r in records] == ["a-1", "labelled.jsonl:1"]
     assert records[0]["gold_label"] == "conciliatory" and records[0]["topic"] == "t"
-    assert records[1]["text"] == "The reply is unacceptable. It ignores our concerns."  # one statement, not split
+    assert (
+        records[1]["text"] == "The reply is unacceptable. It ignores our concerns."
+    )  # one statement, not split
 
 
 def test_glob_selects_other_files(tmp_path):

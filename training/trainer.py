@@ -19,9 +19,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch import nn
-
-from detente.labelled import fingerprint, read_labelled
 from detente.model.bases import resolve_base
 from detente.model.classifier import StanceClassifier
 from detente.model.device import default_device
@@ -30,6 +27,9 @@ from detente.model.network import StanceNetwork, load_encoder
 from detente.model.spec import LoraSpec, ModelSpec
 from detente.training.config import Config
 from detente.training.splits import split_by_document
+from torch import nn
+
+from detente.labelled import fingerprint, read_labelled
 
 CHECKPOINT_DIR = "checkpoint"
 
@@ -135,7 +135,9 @@ class Trainer:
         self.log(f"data: train {len(splits['train'])}, dev {len(splits['dev'])}, test {len(splits['test'])}")
         tokenizer, network = self._build()
         network.to(self.device)
-        trainable = [p for n, p in network.named_parameters() if p.requires_grad and not n.startswith("head.")]
+        trainable = [
+            p for n, p in network.named_parameters() if p.requires_grad and not n.startswith("head.")
+        ]
         optimizer = torch.optim.AdamW(
             [
                 {"params": trainable, "lr": tcfg.learning_rate},
@@ -156,7 +158,9 @@ class Trainer:
         if ckpt.is_file():
             saved = torch.load(ckpt, weights_only=True)
             if saved["config"] != json.dumps(cfg.to_dict(), sort_keys=True):
-                raise RuntimeError(f"{ckpt}: checkpoint was made with another config; delete it to start over")
+                raise RuntimeError(
+                    f"{ckpt}: checkpoint was made with another config; delete it to start over"
+                )
             network.load_state_dict(saved["network"])
             optimizer.load_state_dict(saved["optimizer"])
             scheduler.load_state_dict(saved["scheduler"])
@@ -169,7 +173,9 @@ class Trainer:
         while state["epoch"] < tcfg.epochs and state["stale"] < tcfg.early_stopping_patience:
             network.train()
             total = 0.0
-            for ids, mask, labels in self._batches(tokenizer, splits["train"], tcfg.batch_size, True, generator):
+            for ids, mask, labels in self._batches(
+                tokenizer, splits["train"], tcfg.batch_size, True, generator
+            ):
                 loss = loss_fn(network(ids, mask), labels)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
@@ -177,15 +183,18 @@ class Trainer:
                 scheduler.step()
                 optimizer.zero_grad()
                 total += loss.item()
-            dev_f1 = macro_f1([r["label"] for r in splits["dev"]], self._predict(network, tokenizer, splits["dev"]))
+            dev_f1 = macro_f1(
+                [r["label"] for r in splits["dev"]], self._predict(network, tokenizer, splits["dev"])
+            )
             state["epoch"] += 1
-            state["history"].append({"epoch": state["epoch"], "loss": round(total, 4), "dev_macro_f1": dev_f1})
+            state["history"].append(
+                {"epoch": state["epoch"], "loss": round(total, 4), "dev_macro_f1": dev_f1}
+            )
             if dev_f1 > state["best_f1"]:
                 state["best_f1"], state["stale"] = dev_f1, 0
                 state["best"] = {k: v.detach().cpu().clone() for k, v in network.state_dict().items()}
             else:
                 state["stale"] += 1
-            self.log(f"epoch {state['epoch']}: loss {total:.3f}  dev macro-F1 {dev_f1:.4f}")
             ckpt.parent.mkdir(parents=True, exist_ok=True)
             torch.save(
                 {
@@ -200,6 +209,7 @@ class Trainer:
                 ckpt.with_suffix(".tmp"),
             )
             ckpt.with_suffix(".tmp").replace(ckpt)
+            self.log(f"epoch {state['epoch']}: loss {total:.3f}  dev macro-F1 {dev_f1:.4f}")
 
         network.load_state_dict(state["best"])
         return self._finish(network, tokenizer, splits, state, time.perf_counter() - started)

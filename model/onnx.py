@@ -1,0 +1,158 @@
+"""The fast CPU backend: the same network exported to ONNX, optionally int8, under onnxruntime.
+
+The export is made once per model and cached under a key derived from the
+model's files (and its base's), so a second run starts from the cached file and
+does not import torch or transformers at all: only ``tokenizers`` and
+onnxruntime, which is what makes a short ``detente score`` return quickly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from detente.model.labels import LABELS
+from detente.model.spec import ModelSpec
+
+from detente.errors import DetenteError
+
+PRECISIONS = ("int8", "fp32")
+OPSET = 17
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def model_fingerprint(directory: Path, spec: ModelSpec) -> str:
+    """Identifies the exact weights an export was made from (model files plus base identity)."""
+    from detente.model.bases import resolve_base
+
+    digest = hashlib.sha256()
+    for path in sorted(p for p in directory.rglob("*") if p.is_file() and p.name != "README.md"):
+        digest.update(path.relative_to(directory).as_posix().encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    if spec.finetune == "lora":
+        base = resolve_base(spec.base_model)
+        for path in sorted(base.glob("*.safetensors")) + [base / "config.json"]:
+            stat = path.stat()
+            digest.update(json.dumps([path.name, stat.st_size, stat.st_mtime_ns]).encode())
+    return digest.hexdigest()[:32]
+
+
+def export_onnx(directory: Path, target_dir: Path) -> None:
+    """Write model-fp32.onnx and model-int8.onnx for the model in ``directory``."""
+    import torch
+    from detente.model.classifier import StanceClassifier
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    classifier = StanceClassifier.from_pretrained(directory, device="cpu")
+    network = classifier.network.eval()
+    sample = classifier.tokenizer(["a sample statement", "another one"], padding=True, return_tensors="pt")
+    fp32 = target_dir / "model-fp32.onnx"
+    with torch.inference_mode():
+        torch.onnx.export(
+            network,
+            (sample["input_ids"], sample["attention_mask"]),
+            str(fp32),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["logits"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "sequence"},
+                "attention_mask": {0: "batch", 1: "sequence"},
+                "logits": {0: "batch"},
+            },  # fmt: skip
+            opset_version=OPSET,
+            dynamo=False,
+        )
+    quantize_dynamic(str(fp32), str(target_dir / "model-int8.onnx"), weight_type=QuantType.QInt8)
+
+
+def cached_export(directory: Path, spec: ModelSpec) -> Path:
+    """The folder holding this model's ONNX files, exporting them first if needed."""
+    from detente.model.bases import cache_dir
+
+    folder = cache_dir() / "onnx" / f"{spec.name}-{model_fingerprint(directory, spec)}"
+    if (folder / "model-int8.onnx").is_file():
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".export-"))
+    try:
+        export_onnx(directory, tmp)
+        try:
+            tmp.rename(folder)
+        except OSError:  # another process finished the same export first
+            if not (folder / "model-int8.onnx").is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
+class OnnxStanceClassifier:
+    """Same interface and labels as StanceClassifier, run by onnxruntime on the CPU."""
+
+    labels: tuple[str, ...] = LABELS
+
+    def __init__(self, session, tokenizer, spec: ModelSpec, precision: str):
+        self.session = session
+        self.tokenizer = tokenizer
+        self.spec = spec
+        self.precision = precision
+
+    @classmethod
+    def from_pretrained(cls, directory: Path, precision: str = "int8", threads: int | None = None):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        if precision not in PRECISIONS:
+            raise DetenteError(
+                None, f"unknown ONNX precision {precision!r} (choose from {', '.join(PRECISIONS)})"
+            )
+        spec = ModelSpec.load(directory)
+        folder = cached_export(directory, spec)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or available_cores()
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        session = ort.InferenceSession(
+            str(folder / f"model-{precision}.onnx"), options, providers=["CPUExecutionProvider"]
+        )
+        tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        tokenizer.enable_truncation(max_length=spec.max_length)
+        pad_id = tokenizer.token_to_id("[PAD]")
+        if pad_id is None:
+            pad_id = tokenizer.token_to_id("<pad>") or 0
+        tokenizer.enable_padding(pad_id=pad_id, pad_token=tokenizer.id_to_token(pad_id))
+        return cls(session, tokenizer, spec, precision)
+
+    @property
+    def name(self) -> str:
+        return self.spec.tag
+
+    def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Class probabilities in :attr:`labels` order; batches sorted by length as in torch."""
+        probs = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for lo in range(0, len(order), batch_size):
+            idx = order[lo : lo + batch_size]
+            encodings = self.tokenizer.encode_batch([texts[i] for i in idx])
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            (logits,) = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})
+            logits = logits - logits.max(axis=1, keepdims=True)
+            exp = np.exp(logits)
+            probs[idx] = exp / exp.sum(axis=1, keepdims=True)
+        return probs
+
+    def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[str]:
+        return [LABELS[i] for i in self.predict_proba(texts, batch_size).argmax(axis=1)]

@@ -1,0 +1,61 @@
+import json
+
+import pytest
+
+from detente.errors import DetenteError
+from detente.labelled import fingerprint, read_labelled
+
+from .conftest import ROOT
+
+
+def _write(tmp_path, rows):
+    path = tmp_path / "set.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+GOOD = {"id": "1", "text": "The sides met.", "label": "procedural"}
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([GOOD, {**GOOD, "id": "2", "label": "neutral"}], "set.jsonl:2: unknown label 'neutral'"),
+        ([GOOD, {"id": "2", "label": "critical"}], "set.jsonl:2: record has no 'text'"),
+        ([{"text": "x", "label": "critical"}], "set.jsonl:1: record has no 'id'"),
+        ([GOOD, {"id": "2", "text": "x"}], "set.jsonl:2: record has no 'label'"),
+        ([GOOD, GOOD], "set.jsonl:2: duplicate id '1'"),
+        ([], "set.jsonl: no records"),
+    ],
+)
+def test_bad_labelled_sets_name_file_and_line(tmp_path, rows, message):
+    with pytest.raises(DetenteError, match=message.replace("'", ".")):
+        read_labelled([_write(tmp_path, rows)])
+
+
+def test_csv_sets_are_read_too(tmp_path):
+    path = tmp_path / "set.csv"
+    path.write_text(
+        "id,text,label\n1,The sides met.,procedural\n2,We reject it.,critical\n", encoding="utf-8"
+    )
+    assert [r["label"] for r in read_labelled([path])] == ["procedural", "critical"]
+
+
+def test_fingerprint_depends_on_content_not_order():
+    a = [GOOD, {**GOOD, "id": "2"}]
+    assert fingerprint(a) == fingerprint(a[::-1])
+    assert fingerprint(a) != fingerprint([GOOD, {**GOOD, "id": "2", "label": "critical"}])
+
+
+def test_the_project_corpus_is_valid_and_split_by_document():
+    corpus = read_labelled(sorted((ROOT / "data" / "corpus").glob("*.jsonl")))
+    splits = {
+        name: read_labelled([ROOT / "data" / "splits" / f"{name}.jsonl"]) for name in ("train", "dev", "test")
+    }
+    assert sum(map(len, splits.values())) == len(corpus) >= 1500
+    docs = {name: {r["source"] for r in records} for name, records in splits.items()}
+    assert (
+        not (docs["train"] & docs["test"])
+        and not (docs["train"] & docs["dev"])
+        and not (docs["dev"] & docs["test"])
+    )

@@ -1,0 +1,91 @@
+"""Fine-tuning with the real base encoder on a small slice of the corpus."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from detente.model.classifier import StanceClassifier
+from detente.training.config import load_config
+from detente.training.trainer import CHECKPOINT_DIR, train
+
+from .conftest import ROOT, run_cli
+
+
+@pytest.fixture(scope="module")
+def small_data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("data")
+    for name, n in (("train", 48), ("dev", 24)):
+        lines = (ROOT / "data" / "splits" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()[:n]
+        (folder / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def _config(data, *extra):
+    return load_config(
+        ROOT / "configs" / "default.yaml",
+        [
+            f"data.train_files=[{data / 'train.jsonl'}]",
+            f"data.dev_files=[{data / 'dev.jsonl'}]",
+            "data.test_files=[]",
+            "train.epochs=2",
+            "train.batch_size=8",
+            "model.max_length=48",
+            *extra,
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def first_run(small_data, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "model"
+    return out, train(_config(small_data), out, log=lambda line: None)
+
+
+def test_lora_training_writes_a_small_model_that_scores(first_run):
+    out, trained = first_run
+    assert sorted(p.name for p in out.iterdir()) == [
+        "README.md", "detente.json", "head.safetensors", "lora.safetensors", "tokenizer.json", "tokenizer_config.json",
+    ]  # fmt: skip
+    assert sum(p.stat().st_size for p in out.iterdir()) < 25 * 2**20
+    spec = json.loads((out / "detente.json").read_text())
+    assert (
+        spec["training"]["config"]["train"]["epochs"] == 2 and len(spec["training"]["data_fingerprint"]) == 64
+    )
+    loaded = StanceClassifier.from_pretrained(out, device="cpu")
+    texts = ["The talks were useful.", "We reject this ultimatum."]
+    assert loaded.predict_proba(texts) == pytest.approx(trained.predict_proba(texts), abs=1e-4)
+
+
+def test_interrupted_training_resumes_from_its_last_epoch_and_runs_are_reproducible(
+    first_run, small_data, tmp_path
+):
+    """The resumed run is a second run of the same config: its metrics equal the first's."""
+    whole = first_run[1]
+
+    def stop_after_first_epoch(line):
+        if line.startswith("epoch 1:"):
+            raise KeyboardInterrupt
+
+    out = tmp_path / "resumed"
+    with pytest.raises(KeyboardInterrupt):
+        train(_config(small_data), out, log=stop_after_first_epoch)
+    assert (out / CHECKPOINT_DIR / "state.pt").is_file()
+    lines = []
+    resumed = train(_config(small_data), out, log=lines.append)
+    assert "resuming after epoch 1" in lines
+    assert resumed.spec.training["metrics"]["history"] == whole.spec.training["metrics"]["history"]
+    assert not (out / CHECKPOINT_DIR).exists()
+
+
+def test_full_finetuning_saves_the_encoder_as_safetensors(small_data, tmp_path):
+    out = tmp_path / "full"
+    train(_config(small_data, "model.finetune=full", "train.epochs=1"), out, log=lambda line: None)
+    assert (out / "encoder" / "model.safetensors").is_file() and not (out / "lora.safetensors").exists()
+    assert StanceClassifier.from_pretrained(out, device="cpu").predict(["We welcome the offer."])[0]
+
+
+def test_cli_train_with_a_config_error_names_the_key(tmp_path):
+    result = run_cli("train", "--config", ROOT / "configs" / "default.yaml", "--set", "train.epochs=many")
+    assert result.returncode == 2
+    assert result.stderr.decode().strip() == "detente: error: train.epochs: expected int, got 'many'"
