@@ -49,17 +49,13 @@ def test_lora_training_writes_a_small_model_that_scores(first_run):
     ]  # fmt: skip
     assert sum(p.stat().st_size for p in out.iterdir()) < 25 * 2**20
     spec = json.loads((out / "detente.json").read_text())
-    assert (
-        spec["training"]["config"]["train"]["epochs"] == 2 and len(spec["training"]["data_fingerprint"]) == 64
-    )
+    assert spec["training"]["config"]["train"]["epochs"] == 2 and len(spec["training"]["data_fingerprint"]) == 64
     loaded = StanceClassifier.from_pretrained(out, device="cpu")
     texts = ["The talks were useful.", "We reject this ultimatum."]
     assert loaded.predict_proba(texts) == pytest.approx(trained.predict_proba(texts), abs=1e-4)
 
 
-def test_interrupted_training_resumes_from_its_last_epoch_and_runs_are_reproducible(
-    first_run, small_data, tmp_path
-):
+def test_interrupted_training_resumes_from_its_last_epoch_and_runs_are_reproducible(first_run, small_data, tmp_path):
     """The resumed run is a second run of the same config: its metrics equal the first's."""
     whole = first_run[1]
 
@@ -89,3 +85,20 @@ def test_cli_train_with_a_config_error_names_the_key(tmp_path):
     result = run_cli("train", "--config", ROOT / "configs" / "default.yaml", "--set", "train.epochs=many")
     assert result.returncode == 2
     assert result.stderr.decode().strip() == "detente: error: train.epochs: expected int, got 'many'"
+
+
+def test_distillation_fits_a_teacher_on_labelled_and_unlabelled_statements(first_run, small_data, tmp_path):
+    teacher_dir = first_run[0]
+    unlabelled = tmp_path / "unlabelled.jsonl"
+    unlabelled.write_text(
+        "".join(json.dumps({"text": f"Round {i} of the talks ended without a date for the next one."}) + "\n"
+                for i in range(10)),
+        encoding="utf-8",
+    )  # fmt: skip
+    lines = []
+    config = _config(small_data, f"train.teacher={teacher_dir}", f"data.unlabelled_files=[{unlabelled}]",
+                     "train.epochs=1")  # fmt: skip
+    student = train(config, tmp_path / "student", log=lines.append)
+    assert f"distilling from {teacher_dir} on 58 statements" in lines
+    assert student.spec.training["config"]["train"]["teacher"] == str(teacher_dir)
+    assert len(student.predict(["We hope for a deal."])) == 1

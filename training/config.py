@@ -41,6 +41,9 @@ class DataConfig:
     #: Used only when dev_files is empty: the share of documents held out for dev.
     dev_fraction: float = 0.15
     split_seed: int = 13
+    #: Statements without labels (JSONL with "text"), used only with train.teacher:
+    #: the student learns the teacher's soft labels on them too.
+    unlabelled_files: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -55,6 +58,11 @@ class TrainConfig:
     early_stopping_patience: int = 3
     seed: int = 13
     eval_batch_size: int = 64
+    #: Distillation: a trained detente model whose soft labels the student also fits.
+    teacher: str | None = None
+    #: Weight of the gold-label loss; the rest goes to matching the teacher.
+    distill_alpha: float = 0.5
+    distill_temperature: float = 2.0
 
 
 @dataclass

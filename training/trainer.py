@@ -29,6 +29,7 @@ from detente.training.config import Config
 from detente.training.splits import split_by_document
 from torch import nn
 
+from detente.errors import DetenteError
 from detente.labelled import fingerprint, read_labelled
 
 CHECKPOINT_DIR = "checkpoint"
@@ -52,6 +53,31 @@ def load_splits(config: Config) -> dict[str, list[dict[str, Any]]]:
     return {"train": train, "dev": dev, "test": test}
 
 
+def load_unlabelled(paths: list[str]) -> list[dict[str, Any]]:
+    """Unlabelled statements for distillation, loaded with ``datasets`` (any size, cached as Arrow)."""
+    if not paths:
+        return []
+    from datasets import load_dataset
+
+    for path in paths:
+        if not Path(path).is_file():
+            raise DetenteError(path, "no such file")
+    texts = load_dataset("json", data_files=list(paths), split="train")["text"]
+    return [{"id": f"unlabelled:{i}", "text": t, "label": None} for i, t in enumerate(texts) if t and t.strip()]
+
+
+def attach_soft_labels(records: list[dict[str, Any]], teacher: str, temperature: float) -> None:
+    """Give each record the teacher's class distribution, softened by the temperature."""
+    from detente.model.classifier import StanceClassifier
+
+    model = StanceClassifier.from_pretrained(teacher)
+    probs = model.predict_proba([r["text"] for r in records])
+    soft = np.power(np.clip(probs, 1e-12, 1.0), 1.0 / temperature)  # softmax(logits / T), from probabilities
+    soft /= soft.sum(axis=1, keepdims=True)
+    for record, row in zip(records, soft, strict=True):
+        record["soft"] = row.tolist()
+
+
 def macro_f1(gold: list[str], predicted: list[str]) -> float:
     from sklearn.metrics import f1_score
 
@@ -63,6 +89,26 @@ def class_weights(records: list[dict[str, Any]]) -> torch.Tensor:
     counts = Counter(r["label"] for r in records)
     n = len(records)
     return torch.tensor([n / (len(LABELS) * max(counts[label], 1)) for label in LABELS])
+
+
+def make_loss(tcfg, weights: torch.Tensor | None):
+    """Class-weighted cross-entropy; with a teacher, mixed with the KL to its soft labels.
+
+    Unlabelled statements (label -100) contribute only the teacher term. The KL
+    is scaled by T² so its gradients stay comparable across temperatures (Hinton et al.).
+    """
+    gold_loss = nn.CrossEntropyLoss(weight=weights, ignore_index=-100)
+
+    def loss(logits: torch.Tensor, target) -> torch.Tensor:
+        if not isinstance(target, tuple):
+            return gold_loss(logits, target)
+        labels, soft = target
+        t = tcfg.distill_temperature
+        kl = nn.functional.kl_div(nn.functional.log_softmax(logits / t, -1), soft, reduction="batchmean")
+        gold = gold_loss(logits, labels) if (labels >= 0).any() else logits.sum() * 0
+        return tcfg.distill_alpha * gold + (1 - tcfg.distill_alpha) * t * t * kl
+
+    return loss
 
 
 def _lora_factors(peft_encoder: nn.Module) -> dict[str, torch.Tensor]:
@@ -117,8 +163,12 @@ class Trainer:
                 max_length=self.config.model.max_length,
                 return_tensors="pt",
             ).to(self.device)
-            labels = torch.tensor([LABEL2ID[r["label"]] for r in chunk], device=self.device)
-            yield enc["input_ids"], enc["attention_mask"], labels
+            labels = torch.tensor([LABEL2ID.get(r["label"], -100) for r in chunk], device=self.device)
+            if "soft" in chunk[0]:
+                soft = torch.tensor([r["soft"] for r in chunk], device=self.device)
+                yield enc["input_ids"], enc["attention_mask"], (labels, soft)
+            else:
+                yield enc["input_ids"], enc["attention_mask"], labels
 
     def _predict(self, network, tokenizer, records) -> list[str]:
         network.eval()
@@ -135,9 +185,7 @@ class Trainer:
         self.log(f"data: train {len(splits['train'])}, dev {len(splits['dev'])}, test {len(splits['test'])}")
         tokenizer, network = self._build()
         network.to(self.device)
-        trainable = [
-            p for n, p in network.named_parameters() if p.requires_grad and not n.startswith("head.")
-        ]
+        trainable = [p for n, p in network.named_parameters() if p.requires_grad and not n.startswith("head.")]
         optimizer = torch.optim.AdamW(
             [
                 {"params": trainable, "lr": tcfg.learning_rate},
@@ -145,12 +193,17 @@ class Trainer:
             ],
             weight_decay=tcfg.weight_decay,
         )
-        steps = tcfg.epochs * -(-len(splits["train"]) // tcfg.batch_size)
+        fitted = splits["train"]
+        if tcfg.teacher:
+            fitted = splits["train"] + load_unlabelled(cfg.data.unlabelled_files)
+            attach_soft_labels(fitted, tcfg.teacher, tcfg.distill_temperature)
+            self.log(f"distilling from {tcfg.teacher} on {len(fitted)} statements")
+        steps = tcfg.epochs * -(-len(fitted) // tcfg.batch_size)
         from transformers import get_linear_schedule_with_warmup
 
         scheduler = get_linear_schedule_with_warmup(optimizer, int(tcfg.warmup_ratio * steps), steps)
         weights = class_weights(splits["train"]) if tcfg.class_weighted_loss else None
-        loss_fn = nn.CrossEntropyLoss(weight=None if weights is None else weights.to(self.device))
+        loss_fn = make_loss(tcfg, None if weights is None else weights.to(self.device))
         generator = torch.Generator().manual_seed(tcfg.seed)
 
         state = {"epoch": 0, "best_f1": -1.0, "best": None, "stale": 0, "history": []}
@@ -158,9 +211,7 @@ class Trainer:
         if ckpt.is_file():
             saved = torch.load(ckpt, weights_only=True)
             if saved["config"] != json.dumps(cfg.to_dict(), sort_keys=True):
-                raise RuntimeError(
-                    f"{ckpt}: checkpoint was made with another config; delete it to start over"
-                )
+                raise RuntimeError(f"{ckpt}: checkpoint was made with another config; delete it to start over")
             network.load_state_dict(saved["network"])
             optimizer.load_state_dict(saved["optimizer"])
             scheduler.load_state_dict(saved["scheduler"])
@@ -173,9 +224,7 @@ class Trainer:
         while state["epoch"] < tcfg.epochs and state["stale"] < tcfg.early_stopping_patience:
             network.train()
             total = 0.0
-            for ids, mask, labels in self._batches(
-                tokenizer, splits["train"], tcfg.batch_size, True, generator
-            ):
+            for ids, mask, labels in self._batches(tokenizer, fitted, tcfg.batch_size, True, generator):
                 loss = loss_fn(network(ids, mask), labels)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
@@ -183,13 +232,9 @@ class Trainer:
                 scheduler.step()
                 optimizer.zero_grad()
                 total += loss.item()
-            dev_f1 = macro_f1(
-                [r["label"] for r in splits["dev"]], self._predict(network, tokenizer, splits["dev"])
-            )
+            dev_f1 = macro_f1([r["label"] for r in splits["dev"]], self._predict(network, tokenizer, splits["dev"]))
             state["epoch"] += 1
-            state["history"].append(
-                {"epoch": state["epoch"], "loss": round(total, 4), "dev_macro_f1": dev_f1}
-            )
+            state["history"].append({"epoch": state["epoch"], "loss": round(total, 4), "dev_macro_f1": dev_f1})
             if dev_f1 > state["best_f1"]:
                 state["best_f1"], state["stale"] = dev_f1, 0
                 state["best"] = {k: v.detach().cpu().clone() for k, v in network.state_dict().items()}
