@@ -85,13 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--backend",
         choices=["auto", "torch", "onnx"],
         default="auto",
-        help="auto (default): torch on a GPU, else ONNX int8 on the CPU (exported once, cached)",
+        help="auto (default): torch on a GPU, else ONNX on the CPU (exported once, cached)",
     )
     score.add_argument(
         "--precision",
-        choices=["int8", "fp32"],
-        default="int8",
-        help="ONNX weights: int8 (default, fastest) or fp32 (identical to torch)",
+        choices=["auto", "int8", "fp32"],
+        default="auto",
+        help="ONNX weights: int8 (fastest) or fp32 (same labels as torch); auto (default): int8 if the "
+        "model passed its int8 check when trained, else fp32",
     )
     score.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: the cores available)")
     score.add_argument(
@@ -142,6 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="split each value of FIELD (e.g. origin) separately, so each split gets its share",
     )
     split.set_defaults(handler=cmd_split)
+
+    from detente.eval.cli import register as register_eval
+
+    register_eval(commands)
     return parser
 
 

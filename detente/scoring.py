@@ -101,7 +101,7 @@ class ScoringOptions:
     model: str = "default"
     backend: str = "auto"
     device: str | None = None
-    precision: str = "int8"
+    precision: str = "auto"
     threads: int | None = None
     batch_size: int = 64
     chunk_size: int = 2048

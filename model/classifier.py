@@ -37,7 +37,7 @@ def load_classifier(
     name_or_path: str | os.PathLike[str] = DEFAULT_MODEL,
     backend: str = "auto",
     device: str | None = None,
-    precision: str = "int8",
+    precision: str = "auto",
     threads: int | None = None,
 ):
     """A classifier on the chosen backend: StanceClassifier (torch) or OnnxStanceClassifier."""

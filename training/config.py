@@ -55,9 +55,14 @@ class TrainConfig:
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
     class_weighted_loss: bool = True
+    #: Softens the gold targets: keeps logits from growing without bound on a small
+    #: set, which also keeps the int8 ONNX export's labels close to torch's.
+    label_smoothing: float = 0.0
     early_stopping_patience: int = 3
     seed: int = 13
     eval_batch_size: int = 64
+    #: After training, measure int8 ONNX agreement with torch on the test split.
+    check_int8: bool = True
     #: Distillation: a trained detente model whose soft labels the student also fits.
     teacher: str | None = None
     #: Weight of the gold-label loss; the rest goes to matching the teacher.

@@ -97,7 +97,7 @@ def make_loss(tcfg, weights: torch.Tensor | None):
     Unlabelled statements (label -100) contribute only the teacher term. The KL
     is scaled by T² so its gradients stay comparable across temperatures (Hinton et al.).
     """
-    gold_loss = nn.CrossEntropyLoss(weight=weights, ignore_index=-100)
+    gold_loss = nn.CrossEntropyLoss(weight=weights, ignore_index=-100, label_smoothing=tcfg.label_smoothing)
 
     def loss(logits: torch.Tensor, target) -> torch.Tensor:
         if not isinstance(target, tuple):
@@ -288,10 +288,32 @@ class Trainer:
         )
         classifier = StanceClassifier(network.cpu(), tokenizer, spec, device="cpu", lora_factors=factors)
         classifier.save_pretrained(self.output_dir)
+        if splits["test"] and cfg.train.check_int8:
+            spec.training["onnx_int8"] = int8_check(self.output_dir, classifier, splits["test"])
+            spec.save(self.output_dir)
+            self.log(f"int8 ONNX vs torch on test: {spec.training['onnx_int8']}")
         (self.output_dir / "README.md").write_text(model_card(spec))
         shutil.rmtree(self.output_dir / CHECKPOINT_DIR, ignore_errors=True)
         self.log(f"saved {spec.tag} to {self.output_dir} ({metrics})")
         return classifier
+
+
+def int8_check(directory: Path, classifier: StanceClassifier, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Whether the int8 ONNX export may stand in for torch: label agreement and macro-F1 change.
+
+    Recorded in the model so that ``--precision auto`` picks int8 only for models
+    that passed (agreement >= 99%, macro-F1 within 0.005), fp32 otherwise.
+    """
+    from detente.model.onnx import INT8_MAX_F1_DELTA, INT8_MIN_AGREEMENT, OnnxStanceClassifier
+
+    texts = [r["text"] for r in records]
+    gold = [r["label"] for r in records]
+    reference = classifier.predict(texts)
+    quantised = OnnxStanceClassifier.from_pretrained(directory, precision="int8").predict(texts)
+    agreement = float(np.mean([a == b for a, b in zip(reference, quantised, strict=True)]))
+    delta = abs(macro_f1(gold, quantised) - macro_f1(gold, reference))
+    passed = agreement >= INT8_MIN_AGREEMENT and delta <= INT8_MAX_F1_DELTA
+    return {"agreement": round(agreement, 4), "macro_f1_delta": round(delta, 4), "passed": passed}
 
 
 def model_card(spec: ModelSpec) -> str:
