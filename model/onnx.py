@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -64,6 +65,24 @@ def model_fingerprint(directory: Path, spec: ModelSpec) -> str:
 
 def export_onnx(directory: Path, target_dir: Path) -> None:
     """Write model-fp32.onnx and model-int8.onnx for the model in ``directory``."""
+    import logging
+    import warnings
+
+    with warnings.catch_warnings():
+        # The tracer's warnings concern shapes that the tests check end to end
+        # (fp32 export equals torch across lengths and batch sizes); quantisation
+        # logs advice on the root logger. Neither helps a user.
+        warnings.simplefilter("ignore")
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.ERROR)
+        try:
+            _export(directory, target_dir)
+        finally:
+            root.setLevel(level)
+
+
+def _export(directory: Path, target_dir: Path) -> None:
     import torch
     from detente.model.classifier import StanceClassifier
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -112,6 +131,7 @@ def cached_export(directory: Path, spec: ModelSpec) -> Path:
     if (folder / "model-int8.onnx").is_file():
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
+    print(f"detente: exporting {spec.tag} to ONNX once; cached in {folder}", file=sys.stderr)
     tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".export-"))
     try:
         export_onnx(directory, tmp)

@@ -40,9 +40,7 @@ def test_folder_scoring_gives_one_complete_record_per_statement(scored_examples)
 
     expected = []
     for path in sorted(EXAMPLES.glob("*.txt")):
-        expected += [
-            (path.name, s.index, s.text) for s in segment(path.read_text(encoding="utf-8"), path.name)
-        ]
+        expected += [(path.name, s.index, s.text) for s in segment(path.read_text(encoding="utf-8"), path.name)]
     assert [(r["doc"], r["index"], r["text"]) for r in scored_examples] == expected
     for record in scored_examples:
         assert set(record) == RECORD_KEYS
@@ -50,26 +48,26 @@ def test_folder_scoring_gives_one_complete_record_per_statement(scored_examples)
         assert set(record["probs"]) == set(LABELS)
         assert sum(record["probs"].values()) == pytest.approx(1.0, abs=1e-4)
         assert record["label"] == max(record["probs"], key=record["probs"].get)
-        assert record["tone"] == pytest.approx(
-            record["probs"]["conciliatory"] - record["probs"]["critical"], abs=1e-5
-        )
+        assert record["tone"] == pytest.approx(record["probs"]["conciliatory"] - record["probs"]["critical"], abs=1e-5)
         assert record["model"].startswith("detente-stance")
         text = (EXAMPLES / record["doc"]).read_text(encoding="utf-8")
         assert text[record["start"] : record["end"]] == record["text"]
     assert {r["date"] for r in scored_examples if r["doc"].startswith("2022-01-10")} == {"2022-01-10"}
 
 
-def test_csv_output_flattens_probabilities(tmp_path, scored_examples):
+def test_csv_output_flattens_probabilities(tmp_path):
+    article = EXAMPLES / "2023-11-02_grain_corridor.txt"
     out = tmp_path / "scores.csv"
-    result = run_cli("score", EXAMPLES / "2023-11-02_grain_corridor.txt", "-o", out)
-    assert result.returncode == 0, result.stderr.decode()
+    assert run_cli("score", article, "-o", out).returncode == 0
+    jsonl = run_cli("score", article)
+    assert jsonl.returncode == 0, jsonl.stderr.decode()
+    records = [json.loads(line) for line in jsonl.stdout.decode().splitlines()]
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    jsonl = [r for r in scored_examples if r["doc"] == "2023-11-02_grain_corridor.txt"]
-    assert [row["text"] for row in rows] == [r["text"] for r in jsonl]
-    for row, record in zip(rows, jsonl, strict=True):
-        assert row["label"] == record["label"]
+    assert [row["text"] for row in rows] == [r["text"] for r in records] and len(rows) == 21
+    for row, record in zip(rows, records, strict=True):
+        assert row["label"] == record["label"] and row["id"] == record["id"]
         for label in LABELS:
-            assert float(row[f"p_{label}"]) == pytest.approx(record["probs"][label], abs=1e-4)
+            assert float(row[f"p_{label}"]) == pytest.approx(record["probs"][label], abs=1e-6)
 
 
 def test_stdin_to_stdout_and_table():
@@ -91,9 +89,7 @@ def test_stdin_to_stdout_and_table():
 def test_jsonl_input_scores_each_record_and_keeps_its_id_and_fields(tmp_path):
     data = tmp_path / "labelled.jsonl"
     data.write_text(
-        json.dumps(
-            {"id": "a-1", "text": "The talks were constructive.", "label": "conciliatory", "topic": "t"}
-        )
+        json.dumps({"id": "a-1", "text": "The talks were constructive.", "label": "conciliatory", "topic": "t"})
         + "\n"
         + json.dumps({"text": "The reply is unacceptable. It ignores our concerns."})
         + "\n",
@@ -104,9 +100,7 @@ def test_jsonl_input_scores_each_record_and_keeps_its_id_and_fields(tmp_path):
     records = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert [r["id"] for r in records] == ["a-1", "labelled.jsonl:1"]
     assert records[0]["gold_label"] == "conciliatory" and records[0]["topic"] == "t"
-    assert (
-        records[1]["text"] == "The reply is unacceptable. It ignores our concerns."
-    )  # one statement, not split
+    assert records[1]["text"] == "The reply is unacceptable. It ignores our concerns."  # one statement, not split
 
 
 def test_glob_selects_other_files(tmp_path):

@@ -12,9 +12,7 @@ def test_shipped_configs_load():
 
 
 def test_overrides_are_typed_and_applied(tmp_path):
-    config = load_config(
-        ROOT / "configs" / "default.yaml", ["train.epochs=3", "model.lora_alpha=8", "model.base=/x"]
-    )
+    config = load_config(ROOT / "configs" / "default.yaml", ["train.epochs=3", "model.lora_alpha=8", "model.base=/x"])
     assert config.train.epochs == 3 and config.model.lora_alpha == 8.0 and config.model.base == "/x"
 
 

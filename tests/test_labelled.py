@@ -35,9 +35,7 @@ def test_bad_labelled_sets_name_file_and_line(tmp_path, rows, message):
 
 def test_csv_sets_are_read_too(tmp_path):
     path = tmp_path / "set.csv"
-    path.write_text(
-        "id,text,label\n1,The sides met.,procedural\n2,We reject it.,critical\n", encoding="utf-8"
-    )
+    path.write_text("id,text,label\n1,The sides met.,procedural\n2,We reject it.,critical\n", encoding="utf-8")
     assert [r["label"] for r in read_labelled([path])] == ["procedural", "critical"]
 
 
@@ -49,13 +47,7 @@ def test_fingerprint_depends_on_content_not_order():
 
 def test_the_project_corpus_is_valid_and_split_by_document():
     corpus = read_labelled(sorted((ROOT / "data" / "corpus").glob("*.jsonl")))
-    splits = {
-        name: read_labelled([ROOT / "data" / "splits" / f"{name}.jsonl"]) for name in ("train", "dev", "test")
-    }
+    splits = {name: read_labelled([ROOT / "data" / "splits" / f"{name}.jsonl"]) for name in ("train", "dev", "test")}
     assert sum(map(len, splits.values())) == len(corpus) >= 1500
     docs = {name: {r["source"] for r in records} for name, records in splits.items()}
-    assert (
-        not (docs["train"] & docs["test"])
-        and not (docs["train"] & docs["dev"])
-        and not (docs["dev"] & docs["test"])
-    )
+    assert not (docs["train"] & docs["test"]) and not (docs["train"] & docs["dev"]) and not (docs["dev"] & docs["test"])

@@ -41,9 +41,7 @@ def test_resume_refuses_a_partial_file_of_another_run(tmp_path):
     out = tmp_path / "out.csv"
     with pytest.raises(KeyboardInterrupt):
         with RecordWriter(str(out), "csv", "run-1") as writer:
-            writer.write(
-                [{"id": "1", "text": "x", "probs": {"conciliatory": 1, "critical": 0, "procedural": 0}}]
-            )
+            writer.write([{"id": "1", "text": "x", "probs": {"conciliatory": 1, "critical": 0, "procedural": 0}}])
             raise KeyboardInterrupt
     with pytest.raises(DetenteError, match="other inputs"):
         with RecordWriter(str(out), "csv", "run-2", resume=True):

@@ -102,3 +102,24 @@ def test_distillation_fits_a_teacher_on_labelled_and_unlabelled_statements(first
     assert f"distilling from {teacher_dir} on 58 statements" in lines
     assert student.spec.training["config"]["train"]["teacher"] == str(teacher_dir)
     assert len(student.predict(["We hope for a deal."])) == 1
+
+
+def test_length_grouped_batches_cover_every_record_once_and_pad_less():
+    import random
+
+    import torch
+
+    from detente.training.trainer import batch_order
+
+    rng = random.Random(0)
+    records = [{"text": "w " * rng.randint(3, 60)} for _ in range(400)]
+    first = batch_order(records, 16, True, torch.Generator().manual_seed(7))
+    assert first == batch_order(records, 16, True, torch.Generator().manual_seed(7))
+    assert sorted(i for batch in first for i in batch) == list(range(400))
+
+    def padding(batches):
+        return sum(max(len(records[i]["text"]) for i in b) * len(b) - sum(len(records[i]["text"]) for i in b)
+                   for b in batches)  # fmt: skip
+
+    plain = torch.randperm(400, generator=torch.Generator().manual_seed(7)).tolist()
+    assert padding(first) < padding([plain[i : i + 16] for i in range(0, 400, 16)]) / 3

@@ -91,6 +91,26 @@ def class_weights(records: list[dict[str, Any]]) -> torch.Tensor:
     return torch.tensor([n / (len(LABELS) * max(counts[label], 1)) for label in LABELS])
 
 
+def batch_order(records, batch_size: int, shuffle: bool, generator=None) -> list[list[int]]:
+    """Batches of record indices; when shuffling, grouped by length to cut padding.
+
+    Shuffled indices are cut into windows of 16 batches, each window sorted by
+    text length and cut into batches, and the batches shuffled again: batches
+    stay random in content and order but pad far less (as transformers'
+    group_by_length), which makes an epoch markedly faster on a CPU.
+    """
+    if not shuffle:
+        order = list(range(len(records)))
+        return [order[lo : lo + batch_size] for lo in range(0, len(order), batch_size)]
+    order = torch.randperm(len(records), generator=generator).tolist()
+    window = 16 * batch_size
+    batches = []
+    for lo in range(0, len(order), window):
+        part = sorted(order[lo : lo + window], key=lambda i: len(records[i]["text"]))
+        batches += [part[b : b + batch_size] for b in range(0, len(part), batch_size)]
+    return [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
+
+
 def make_loss(tcfg, weights: torch.Tensor | None):
     """Class-weighted cross-entropy; with a teacher, mixed with the KL to its soft labels.
 
@@ -152,10 +172,8 @@ class Trainer:
         return tokenizer, StanceNetwork(encoder, len(LABELS), cfg.dropout)
 
     def _batches(self, tokenizer, records, batch_size: int, shuffle: bool, generator=None):
-        order = torch.randperm(len(records), generator=generator).tolist() if shuffle else range(len(records))
-        order = list(order)
-        for lo in range(0, len(order), batch_size):
-            chunk = [records[i] for i in order[lo : lo + batch_size]]
+        for idx in batch_order(records, batch_size, shuffle, generator):
+            chunk = [records[i] for i in idx]
             enc = tokenizer(
                 [r["text"] for r in chunk],
                 padding=True,
