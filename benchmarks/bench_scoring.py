@@ -35,10 +35,11 @@ def measure_one(name: str, n: int, model: str) -> dict:
     texts = statements(n)
     start = time.perf_counter()
     if name == "pipeline":
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
+
         from detente.model.bases import resolve_base
         from detente.model.classifier import resolve_model_dir
         from detente.model.spec import ModelSpec
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
         # The same encoder with a 3-class head, as a Hugging Face user would run it.
         base = resolve_base(ModelSpec.load(resolve_model_dir(model)).base_model)

@@ -11,11 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from detente.eval import metrics as m
-from detente.model.labels import LABELS
-
 from detente.errors import DetenteError
+from detente.eval import metrics as m
 from detente.labelled import iter_records
+from detente.model.labels import LABELS
 
 
 def read_annotations(path: str | Path) -> dict[str, tuple[str, int]]:

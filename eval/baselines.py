@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 import numpy as np
+
 from detente.model.labels import LABEL2ID, LABELS
 
 #: VADER compound score at or above +0.3 -> conciliatory, at or below -0.3 -> critical,

@@ -162,7 +162,6 @@ def cmd_label_issues(args: argparse.Namespace) -> int:
 
     from detente.eval.label_issues import find_label_issues
     from detente.eval.output import write_file_atomically
-
     from detente.labelled import read_labelled
 
     records = read_labelled(args.data)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+
 from detente.model.bases import DEFAULT_BASE
 
 
@@ -19,10 +20,11 @@ class FrozenEncoder:
     """``embed(texts)`` -> (n, hidden) float32 array; nothing is trained."""
 
     def __init__(self, base: str = DEFAULT_BASE, device: str | None = None, max_length: int = 128):
+        from transformers import AutoTokenizer
+
         from detente.model.bases import resolve_base
         from detente.model.device import default_device
         from detente.model.network import load_encoder
-        from transformers import AutoTokenizer
 
         directory = resolve_base(base)
         self.base = base
@@ -34,6 +36,7 @@ class FrozenEncoder:
     def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """Embeddings in input order; texts are batched by length so padding stays short."""
         import torch
+
         from detente.model.network import mean_pool
 
         out = np.zeros((len(texts), self.encoder.config.hidden_size), dtype=np.float32)

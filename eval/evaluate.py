@@ -14,11 +14,11 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+
 from detente.eval import metrics as m
 from detente.eval.data import group_key
-from detente.model.labels import LABELS
-
 from detente.labelled import fingerprint
+from detente.model.labels import LABELS
 
 SCHEMA_VERSION = 1
 

@@ -26,9 +26,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from detente.model.labels import LABEL2ID, LABELS
 
 from detente.errors import DetenteError
+from detente.model.labels import LABEL2ID, LABELS
 
 FOLDS = 5
 #: Grouping by document needs at least this many documents, else folds are too uneven to train on.
@@ -91,8 +91,9 @@ def cross_val_probs(
 
 
 def _tfidf_fit_predict(texts: Sequence[str], labels: Sequence[str]):
-    from detente.eval.baselines import logreg_proba, make_logreg
     from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from detente.eval.baselines import logreg_proba, make_logreg
 
     def fit_predict(train_idx, test_idx):
         vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
+
 from detente.model.labels import LABEL2ID, LABELS
 
 #: Resamples for the bootstrap intervals and the paired test: enough that the

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from detente.errors import DetenteError
 from detente.eval import metrics as m
 from detente.eval.data import check_group_field, load_eval_set, resolve_train_files
 from detente.eval.evaluate import Scored, build_metrics, build_predictions, model_info
-
-from detente.errors import DetenteError
 from detente.labelled import fingerprint, read_labelled
 
 #: One model, or two to compare; more would need a multiple-comparison correction.

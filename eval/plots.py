@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
 from detente.model.labels import LABELS
 
 #: One colour per label wherever labels are coloured (colour-blind-safe Okabe-Ito hues).

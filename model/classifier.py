@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from detente.model.labels import LABELS
-from detente.model.spec import ModelSpec
 
 from detente.errors import DetenteError
+from detente.model.labels import LABELS
+from detente.model.spec import ModelSpec
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub at run time
 
@@ -90,10 +90,11 @@ class StanceClassifier:
 
     @classmethod
     def from_pretrained(cls, name_or_path: str | os.PathLike[str] = DEFAULT_MODEL, device: str | None = None):
-        from detente.model.bases import resolve_base
-        from detente.model.network import StanceNetwork, load_encoder, merge_lora
         from safetensors.torch import load_file
         from transformers import AutoTokenizer
+
+        from detente.model.bases import resolve_base
+        from detente.model.network import StanceNetwork, load_encoder, merge_lora
 
         directory = resolve_model_dir(name_or_path)
         spec = ModelSpec.load(directory)

@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from detente.model.labels import LABELS
-from detente.model.spec import ModelSpec
 
 from detente.errors import DetenteError
+from detente.model.labels import LABELS
+from detente.model.spec import ModelSpec
 
 PRECISIONS = ("auto", "int8", "fp32")
 OPSET = 17
@@ -84,8 +84,9 @@ def export_onnx(directory: Path, target_dir: Path) -> None:
 
 def _export(directory: Path, target_dir: Path) -> None:
     import torch
-    from detente.model.classifier import StanceClassifier
     from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from detente.model.classifier import StanceClassifier
 
     classifier = StanceClassifier.from_pretrained(directory, device="cpu")
     network = classifier.network.eval()

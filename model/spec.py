@@ -13,9 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from detente.model.labels import LABELS
-
 from detente.errors import DetenteError
+from detente.model.labels import LABELS
 
 SPEC_FILE = "detente.json"
 FORMAT_VERSION = 1

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+
 from detente.model.classifier import load_classifier
 from detente.model.onnx import OnnxStanceClassifier
 

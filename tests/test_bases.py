@@ -7,10 +7,10 @@ import io
 import zipfile
 
 import pytest
-from detente.model import bases
-from detente.model.bases import SplitArchiveBase, assemble_split_archive, resolve_base
 
 from detente.errors import DetenteError
+from detente.model import bases
+from detente.model.bases import SplitArchiveBase, assemble_split_archive, resolve_base
 
 
 def _split_zip(tmp_path, weights: bytes, parts: int = 3):

@@ -7,10 +7,10 @@ import shutil
 
 import numpy as np
 import pytest
-from detente.model.classifier import StanceClassifier
-from detente.model.labels import LABELS
 
 from detente.errors import DetenteError
+from detente.model.classifier import StanceClassifier
+from detente.model.labels import LABELS
 
 TEXTS = [
     "The sides agreed to meet again next week.",
@@ -48,6 +48,7 @@ def test_save_and_load_round_trip_gives_the_same_probabilities(classifier, tmp_p
 def test_pickled_weights_are_never_loaded(classifier, tmp_path):
     """A full model whose encoder has only a pickle checkpoint must be refused, not unpickled."""
     import torch
+
     from detente.model.classifier import resolve_model_dir
 
     model_dir = tmp_path / "pickled"

@@ -7,6 +7,7 @@ import json
 import shutil
 
 import pytest
+
 from detente.model.labels import LABELS
 
 from .conftest import EXAMPLES, run_cli

@@ -1,7 +1,7 @@
 import pytest
-from detente.training.config import Config, load_config
 
 from detente.errors import DetenteError
+from detente.training.config import Config, load_config
 
 from .conftest import ROOT
 

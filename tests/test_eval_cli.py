@@ -9,6 +9,7 @@ import sys
 from collections import Counter
 
 import pytest
+
 from detente.model.labels import LABELS
 
 from .conftest import ROOT, run_cli

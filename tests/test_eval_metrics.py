@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from detente.eval import metrics as m
 
 C, K, P = "conciliatory", "critical", "procedural"

@@ -9,11 +9,11 @@ import sys
 
 import numpy as np
 import pytest
+
+from detente.errors import DetenteError
 from detente.eval import agreement, baselines, data
 from detente.eval.label_issues import confident_learning
 from detente.model.labels import LABELS
-
-from detente.errors import DetenteError
 
 C, K, P = LABELS
 

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
+
 from detente.eval import output
 from detente.eval.evaluate import Scored, build_metrics, build_predictions, model_info
 from detente.eval.report_html import render_html

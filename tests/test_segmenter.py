@@ -3,6 +3,7 @@ import json
 import re
 
 import pytest
+
 from detente.model import segmenter
 from detente.model.segmenter import iter_statements, normalise_whitespace, segment
 

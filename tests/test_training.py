@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from detente.model.classifier import StanceClassifier
 from detente.training.config import load_config
 from detente.training.trainer import CHECKPOINT_DIR, train

@@ -19,6 +19,10 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch import nn
+
+from detente.errors import DetenteError
+from detente.labelled import fingerprint, read_labelled
 from detente.model.bases import resolve_base
 from detente.model.classifier import StanceClassifier
 from detente.model.device import default_device
@@ -27,10 +31,6 @@ from detente.model.network import StanceNetwork, load_encoder
 from detente.model.spec import LoraSpec, ModelSpec
 from detente.training.config import Config
 from detente.training.splits import split_by_document
-from torch import nn
-
-from detente.errors import DetenteError
-from detente.labelled import fingerprint, read_labelled
 
 CHECKPOINT_DIR = "checkpoint"
 
