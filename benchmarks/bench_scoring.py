@@ -83,9 +83,7 @@ def cli_peak_rss(n: int, folder: Path) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=20_000, help="statements per speed run (default 20000)")
     parser.add_argument("--model", default="default")
     parser.add_argument("--memory-sizes", default="10000,100000", help="statement counts for the RSS table")

@@ -50,9 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Split texts into statements and label each one.",
     )  # fmt: skip
-    score.add_argument(
-        "paths", nargs="+", metavar="PATH", help="files, folders (searched recursively) or - for stdin"
-    )
+    score.add_argument("paths", nargs="+", metavar="PATH", help="files, folders (searched recursively) or - for stdin")
     score.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
     score.add_argument(
         "--output-format",
@@ -65,9 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="text: news articles (default); jsonl: records with 'text' (and 'id'), one statement each",
     )
-    score.add_argument(
-        "--glob", metavar="PATTERN", help="files to take from folders (default: *.txt, or *.jsonl)"
-    )
+    score.add_argument("--glob", metavar="PATTERN", help="files to take from folders (default: *.txt, or *.jsonl)")
     score.add_argument(
         "--model", default="default", metavar="DIR", help="model directory or bundled name (default: default)"
     )
@@ -120,9 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a config value, e.g. train.epochs=3 (repeatable)",
     )
-    train.add_argument(
-        "-o", "--output", metavar="DIR", help="model directory to write (default: runs/<model.name>)"
-    )
+    train.add_argument("-o", "--output", metavar="DIR", help="model directory to write (default: runs/<model.name>)")
     train.set_defaults(handler=cmd_train)
 
     split = commands.add_parser(
@@ -131,9 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         "one article never straddle two splits), stratified by label as far as documents allow.",
     )  # fmt: skip
     split.add_argument("data", nargs="+", metavar="FILE", help="labelled JSONL or CSV files")
-    split.add_argument(
-        "-o", "--output", required=True, metavar="DIR", help="writes train/dev/test.jsonl here"
-    )
+    split.add_argument("-o", "--output", required=True, metavar="DIR", help="writes train/dev/test.jsonl here")
     split.add_argument("--dev-fraction", type=float, default=0.15, metavar="F", help="default: 0.15")
     split.add_argument("--test-fraction", type=float, default=0.15, metavar="F", help="default: 0.15")
     split.add_argument("--seed", type=int, default=13, help="default: 13")
@@ -197,9 +189,7 @@ def cmd_split(args: argparse.Namespace) -> int:
     from detente.labelled import read_labelled
     from detente.training.splits import make_splits, write_splits
 
-    splits = make_splits(
-        read_labelled(args.data), args.dev_fraction, args.test_fraction, args.seed, args.strata
-    )
+    splits = make_splits(read_labelled(args.data), args.dev_fraction, args.test_fraction, args.seed, args.strata)
     write_splits(splits, args.output)
     for name, records in splits.items():
         counts = Counter(r["label"] for r in records)

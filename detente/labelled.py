@@ -69,9 +69,7 @@ def read_labelled(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
             check_text(path, line_no, record)
             record["id"] = str(record["id"])
             if record["label"] not in LABELS:
-                raise DetenteError(
-                    where, f"unknown label {record['label']!r} (expected one of {', '.join(LABELS)})"
-                )
+                raise DetenteError(where, f"unknown label {record['label']!r} (expected one of {', '.join(LABELS)})")
             if record["id"] in seen:
                 raise DetenteError(where, f"duplicate id {record['id']!r} (first at {seen[record['id']]})")
             seen[record["id"]] = where

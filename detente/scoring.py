@@ -63,9 +63,7 @@ class Inputs:
         digest = hashlib.sha256(json.dumps([self.input_format, *parts]).encode())
         for source in self.sources:
             stat = os.stat(source.path) if not source.is_stdin else None
-            digest.update(
-                json.dumps([source.path, stat and stat.st_size, stat and stat.st_mtime_ns]).encode()
-            )
+            digest.update(json.dumps([source.path, stat and stat.st_size, stat and stat.st_mtime_ns]).encode())
             if source.is_stdin:
                 digest.update(self._stdin.encode())
         return digest.hexdigest()
@@ -84,9 +82,7 @@ class Inputs:
             name = Path("<stdin>" if source.is_stdin else source.path)
             for index, (line_no, record) in enumerate(iter_records(name, self._open(source))):
                 text = check_text(name, line_no, record)
-                extra = {
-                    _RENAMED_INPUT_FIELDS.get(k, k): v for k, v in record.items() if k not in ("id", "text")
-                }
+                extra = {_RENAMED_INPUT_FIELDS.get(k, k): v for k, v in record.items() if k not in ("id", "text")}
                 yield {
                     "id": str(record.get("id", f"{source.doc}:{index}")), "doc": source.doc,
                     "date": record.get("date"), "index": index, "start": None, "end": None,

@@ -67,18 +67,14 @@ class _Encoder:
             for record in records:
                 doc = record["doc"] if len(record["doc"]) <= 28 else "…" + record["doc"][-27:]
                 text = record["text"] if len(record["text"]) <= 80 else record["text"][:79] + "…"
-                buffer.write(
-                    f"{doc:<28} {record['index']:>4} {record['label']:<13} {record['tone']:+.2f}  {text}\n"
-                )
+                buffer.write(f"{doc:<28} {record['index']:>4} {record['label']:<13} {record['tone']:+.2f}  {text}\n")
         return buffer.getvalue()
 
 
 class RecordWriter:
     """Context manager: ``with RecordWriter(out, fmt, run_key, resume) as w: w.skip; w.write(chunk)``."""
 
-    def __init__(
-        self, out: str | None, fmt: str, run_key: str, resume: bool = False, stream: TextIO | None = None
-    ):
+    def __init__(self, out: str | None, fmt: str, run_key: str, resume: bool = False, stream: TextIO | None = None):
         if fmt not in FORMATS:
             raise DetenteError(None, f"unknown output format {fmt!r} (choose from {', '.join(FORMATS)})")
         self.out = Path(out) if out else None
@@ -119,8 +115,7 @@ class RecordWriter:
             if self.partial.exists() and not self.resume:
                 raise DetenteError(
                     self.partial,
-                    "an interrupted run left this file: pass --resume to continue "
-                    "it, or delete it to start over",
+                    "an interrupted run left this file: pass --resume to continue it, or delete it to start over",
                 )
             self.out.parent.mkdir(parents=True, exist_ok=True)
             self._handle = self.partial.open("w", encoding="utf-8", newline="")

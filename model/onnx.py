@@ -163,9 +163,7 @@ class OnnxStanceClassifier:
         from tokenizers import Tokenizer
 
         if precision not in PRECISIONS:
-            raise DetenteError(
-                None, f"unknown ONNX precision {precision!r} (choose from {', '.join(PRECISIONS)})"
-            )
+            raise DetenteError(None, f"unknown ONNX precision {precision!r} (choose from {', '.join(PRECISIONS)})")
         spec = ModelSpec.load(directory)
         if precision == "auto":
             precision = choose_precision(spec)
