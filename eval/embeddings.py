@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from detente.model.bases import DEFAULT_BASE
+from detente.model.batching import length_sorted_batches
 
 
 class FrozenEncoder:
@@ -40,10 +41,8 @@ class FrozenEncoder:
         from detente.model.network import mean_pool
 
         out = np.zeros((len(texts), self.encoder.config.hidden_size), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         with torch.inference_mode():
-            for lo in range(0, len(order), batch_size):
-                idx = order[lo : lo + batch_size]
+            for idx in length_sorted_batches(texts, batch_size):
                 batch = self.tokenizer(
                     [texts[i] for i in idx],
                     padding=True,

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from detente.errors import DetenteError
+from detente.model.batching import length_sorted_batches
 from detente.model.labels import LABELS
 from detente.model.spec import ModelSpec
 
@@ -125,11 +126,9 @@ class StanceClassifier:
         import torch
 
         probs = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         self.network.eval()
         with torch.inference_mode():
-            for lo in range(0, len(order), batch_size):
-                idx = order[lo : lo + batch_size]
+            for idx in length_sorted_batches(texts, batch_size):
                 batch = self.tokenizer(
                     [texts[i] for i in idx],
                     padding=True,

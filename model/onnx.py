@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from detente.errors import DetenteError
+from detente.model.batching import length_sorted_batches
 from detente.model.labels import LABELS
 from detente.model.spec import ModelSpec
 
@@ -190,9 +191,7 @@ class OnnxStanceClassifier:
     def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Class probabilities in :attr:`labels` order; batches sorted by length as in torch."""
         probs = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for lo in range(0, len(order), batch_size):
-            idx = order[lo : lo + batch_size]
+        for idx in length_sorted_batches(texts, batch_size):
             encodings = self.tokenizer.encode_batch([texts[i] for i in idx])
             ids = np.array([e.ids for e in encodings], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)

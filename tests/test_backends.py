@@ -57,3 +57,15 @@ def test_workers_give_the_same_output_as_one_process(tmp_path):
     two = run_cli("score", EXAMPLES, "--chunk-size", "16", "-q", "--workers", "2")
     assert one.returncode == 0 and two.returncode == 0, two.stderr.decode()
     assert two.stdout == one.stdout and len(one.stdout.splitlines()) == 80
+
+
+def test_auto_precision_uses_int8_only_for_models_that_passed_their_check():
+    from detente.model.onnx import choose_precision
+    from detente.model.spec import ModelSpec
+
+    spec = ModelSpec(name="m", version="1", base_model="all-MiniLM-L6-v2", finetune="full")
+    assert choose_precision(spec) == "fp32"
+    spec.training["onnx_int8"] = {"agreement": 0.97, "macro_f1_delta": 0.01, "passed": False}
+    assert choose_precision(spec) == "fp32"
+    spec.training["onnx_int8"] = {"agreement": 0.995, "macro_f1_delta": 0.0, "passed": True}
+    assert choose_precision(spec) == "int8"
