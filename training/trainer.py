@@ -91,18 +91,17 @@ def class_weights(records: list[dict[str, Any]]) -> torch.Tensor:
     return torch.tensor([n / (len(LABELS) * max(counts[label], 1)) for label in LABELS])
 
 
-def batch_order(records, batch_size: int, shuffle: bool, generator=None) -> list[list[int]]:
-    """Batches of record indices; when shuffling, grouped by length to cut padding.
+def batch_order(records, batch_size: int, shuffle: bool, generator=None, grouped: bool = True) -> list[list[int]]:
+    """Batches of record indices, shuffled or in order; optionally grouped by length.
 
-    Shuffled indices are cut into windows of 16 batches, each window sorted by
+    Grouped, shuffled indices are cut into windows of 16 batches, each window sorted by
     text length and cut into batches, and the batches shuffled again: batches
     stay random in content and order but pad far less (as transformers'
     group_by_length), which makes an epoch markedly faster on a CPU.
     """
-    if not shuffle:
-        order = list(range(len(records)))
+    order = torch.randperm(len(records), generator=generator).tolist() if shuffle else list(range(len(records)))
+    if not (shuffle and grouped):
         return [order[lo : lo + batch_size] for lo in range(0, len(order), batch_size)]
-    order = torch.randperm(len(records), generator=generator).tolist()
     window = 16 * batch_size
     batches = []
     for lo in range(0, len(order), window):
@@ -171,8 +170,8 @@ class Trainer:
             raise ValueError(f"model.finetune must be 'lora' or 'full', got {cfg.finetune!r}")
         return tokenizer, StanceNetwork(encoder, len(LABELS), cfg.dropout)
 
-    def _batches(self, tokenizer, records, batch_size: int, shuffle: bool, generator=None):
-        for idx in batch_order(records, batch_size, shuffle, generator):
+    def _batches(self, tokenizer, records, batch_size: int, shuffle: bool, generator=None, grouped: bool = False):
+        for idx in batch_order(records, batch_size, shuffle, generator, grouped):
             chunk = [records[i] for i in idx]
             enc = tokenizer(
                 [r["text"] for r in chunk],
@@ -242,7 +241,8 @@ class Trainer:
         while state["epoch"] < tcfg.epochs and state["stale"] < tcfg.early_stopping_patience:
             network.train()
             total = 0.0
-            for ids, mask, labels in self._batches(tokenizer, fitted, tcfg.batch_size, True, generator):
+            batches = self._batches(tokenizer, fitted, tcfg.batch_size, True, generator, tcfg.group_by_length)
+            for ids, mask, labels in batches:
                 loss = loss_fn(network(ids, mask), labels)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
