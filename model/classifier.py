@@ -70,6 +70,12 @@ def bundled_model_names() -> list[str]:
     return sorted(p.name for p in PRETRAINED_DIR.iterdir() if (p / "detente.json").is_file())
 
 
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
 class StanceClassifier:
     """Labels statements conciliatory / critical / procedural with probabilities."""
 
@@ -117,15 +123,15 @@ class StanceClassifier:
         """``name@version`` of the model, as written into every output record."""
         return self.spec.tag
 
-    def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """Class probabilities, shape (len(texts), 3), columns in :attr:`labels` order.
+    def logits(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Raw class scores, shape (len(texts), 3), before temperature and softmax.
 
         Texts are sorted by length so each batch pads to its own longest text,
         then put back in input order.
         """
         import torch
 
-        probs = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+        out = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
         self.network.eval()
         with torch.inference_mode():
             for idx in length_sorted_batches(texts, batch_size):
@@ -136,12 +142,15 @@ class StanceClassifier:
                     max_length=self.spec.max_length,
                     return_tensors="pt",
                 ).to(self.device)
-                logits = self.network(batch["input_ids"], batch["attention_mask"])
-                probs[idx] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
-        return probs
+                out[idx] = self.network(batch["input_ids"], batch["attention_mask"]).float().cpu().numpy()
+        return out
+
+    def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Class probabilities, shape (len(texts), 3), columns in :attr:`labels` order."""
+        return softmax(self.logits(texts, batch_size) / self.spec.temperature)
 
     def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[str]:
-        return [LABELS[i] for i in self.predict_proba(texts, batch_size).argmax(axis=1)]
+        return [LABELS[i] for i in self.logits(texts, batch_size).argmax(axis=1)]
 
     def save_pretrained(self, directory: str | os.PathLike[str]) -> Path:
         """Write a self-contained model directory (see :mod:`detente.model.spec`)."""

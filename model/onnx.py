@@ -21,6 +21,7 @@ import numpy as np
 
 from detente.errors import DetenteError
 from detente.model.batching import length_sorted_batches
+from detente.model.classifier import softmax
 from detente.model.labels import LABELS
 from detente.model.spec import ModelSpec
 
@@ -196,9 +197,7 @@ class OnnxStanceClassifier:
             ids = np.array([e.ids for e in encodings], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
             (logits,) = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})
-            logits = logits - logits.max(axis=1, keepdims=True)
-            exp = np.exp(logits)
-            probs[idx] = exp / exp.sum(axis=1, keepdims=True)
+            probs[idx] = softmax(logits / self.spec.temperature)
         return probs
 
     def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[str]:

@@ -38,6 +38,9 @@ class ModelSpec:
     base_model: str
     finetune: str  # "lora" or "full"
     max_length: int = 128
+    #: Logits are divided by this before the softmax (temperature scaling, fitted
+    #: on dev after training) so that probabilities and tone are calibrated.
+    temperature: float = 1.0
     labels: list[str] = field(default_factory=lambda: list(LABELS))
     lora: LoraSpec | None = None
     #: Provenance: resolved training config, data fingerprint, dev/test metrics.

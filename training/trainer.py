@@ -285,6 +285,9 @@ class Trainer:
             network.encoder = network.encoder.merge_and_unload()
             lora_spec = LoraSpec(cfg.model.lora_r, cfg.model.lora_alpha, list(cfg.model.lora_target_modules))
         metrics: dict[str, Any] = {"dev_macro_f1": state["best_f1"], "history": state["history"]}
+        temperature = fit_temperature(
+            _logits(network, tokenizer, splits["dev"], self), [LABEL2ID[r["label"]] for r in splits["dev"]]
+        )
         if splits["test"]:
             gold = [r["label"] for r in splits["test"]]
             metrics["test_macro_f1"] = macro_f1(gold, self._predict(network, tokenizer, splits["test"]))
@@ -294,6 +297,7 @@ class Trainer:
             base_model=cfg.model.base,
             finetune=cfg.model.finetune,
             max_length=cfg.model.max_length,
+            temperature=temperature,
             lora=lora_spec,
             training={
                 "config": cfg.to_dict(),
@@ -314,6 +318,35 @@ class Trainer:
         shutil.rmtree(self.output_dir / CHECKPOINT_DIR, ignore_errors=True)
         self.log(f"saved {spec.tag} to {self.output_dir} ({metrics})")
         return classifier
+
+
+def _logits(network, tokenizer, records, trainer: Trainer) -> np.ndarray:
+    network.eval()
+    rows = []
+    with torch.inference_mode():
+        for ids, mask, _ in trainer._batches(tokenizer, records, trainer.config.train.eval_batch_size, False):
+            rows.append(network(ids, mask).float().cpu().numpy())
+    return np.concatenate(rows)
+
+
+def fit_temperature(logits: np.ndarray, gold: list[int]) -> float:
+    """The temperature minimising dev negative log-likelihood (Guo et al., 2017), by grid search.
+
+    One scalar cannot change any label, only how sure the probabilities are:
+    a fine-tuned model on a small set is overconfident, and tone is built from
+    these probabilities.
+    """
+    grid = np.exp(np.linspace(np.log(0.5), np.log(20.0), 300))
+    gold_idx = np.asarray(gold)
+    best, best_nll = 1.0, np.inf
+    for t in grid:
+        scaled = logits / t
+        scaled = scaled - scaled.max(axis=1, keepdims=True)
+        log_probs = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
+        nll = -log_probs[np.arange(len(gold_idx)), gold_idx].mean()
+        if nll < best_nll:
+            best, best_nll = float(t), nll
+    return round(best, 4)
 
 
 def int8_check(directory: Path, classifier: StanceClassifier, records: list[dict[str, Any]]) -> dict[str, Any]:
