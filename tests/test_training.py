@@ -124,3 +124,18 @@ def test_length_grouped_batches_cover_every_record_once_and_pad_less():
 
     plain = torch.randperm(400, generator=torch.Generator().manual_seed(7)).tolist()
     assert padding(first) < padding([plain[i : i + 16] for i in range(0, 400, 16)]) / 3
+
+
+def test_temperature_fitting_softens_an_overconfident_model_and_keeps_a_calibrated_one():
+    import numpy as np
+
+    from detente.training.trainer import fit_temperature
+
+    rng = np.random.default_rng(0)
+    # Calibrated logits: sample labels from softmax(logits), so the best temperature is about 1.
+    logits = rng.normal(0, 2, (3000, 3))
+    probs = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    sampled = np.array([rng.choice(3, p=p) for p in probs])
+    assert 0.85 < fit_temperature(logits, sampled.tolist()) < 1.2
+    # The same logits blown up 4x are overconfident: the fit brings them back down.
+    assert 3.2 < fit_temperature(logits * 4, sampled.tolist()) < 4.8
