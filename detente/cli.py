@@ -161,7 +161,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         threads=args.threads, batch_size=args.batch_size, chunk_size=args.chunk_size, workers=max(1, args.workers),
     )  # fmt: skip
     classifier = options.load()  # also validates the model and makes the ONNX export once, before workers
-    run_key = inputs.run_key(classifier.name, fmt)
+    # Resuming must not mix models, backends or chunkings (int8 scales activations per batch).
+    run_key = inputs.run_key(classifier.name, classifier.backend, fmt, str(options.chunk_size))
     if options.workers > 1:
         classifier = None  # each worker loads its own copy
     with RecordWriter(args.output, fmt, run_key, args.resume) as writer:

@@ -23,7 +23,6 @@ from detente.model.labels import LABELS, tone
 from detente.model.segmenter import iter_statements
 from detente.sources import Source, check_utf8_text, read_stdin
 
-INPUT_FORMATS = ("text", "jsonl")
 #: Input fields that the output would otherwise overwrite, and what they become.
 _RENAMED_INPUT_FIELDS = {"label": "gold_label"}
 

@@ -123,6 +123,10 @@ class StanceClassifier:
         """``name@version`` of the model, as written into every output record."""
         return self.spec.tag
 
+    @property
+    def backend(self) -> str:
+        return f"torch-{self.device}"
+
     def logits(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Raw class scores, shape (len(texts), 3), before temperature and softmax.
 

@@ -189,6 +189,10 @@ class OnnxStanceClassifier:
     def name(self) -> str:
         return self.spec.tag
 
+    @property
+    def backend(self) -> str:
+        return f"onnx-{self.precision}"
+
     def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Class probabilities in :attr:`labels` order; batches sorted by length as in torch."""
         probs = np.zeros((len(texts), len(LABELS)), dtype=np.float32)

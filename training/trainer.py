@@ -228,7 +228,7 @@ class Trainer:
         if ckpt.is_file():
             saved = torch.load(ckpt, weights_only=True)
             if saved["config"] != json.dumps(cfg.to_dict(), sort_keys=True):
-                raise RuntimeError(f"{ckpt}: checkpoint was made with another config; delete it to start over")
+                raise DetenteError(ckpt, "checkpoint was made with another config; delete it to start over")
             network.load_state_dict(saved["network"])
             optimizer.load_state_dict(saved["optimizer"])
             scheduler.load_state_dict(saved["scheduler"])
