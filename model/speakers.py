@@ -38,21 +38,36 @@ _NOT_NAME = frozenset(
     Commission Organization Organisation Republic Party Government Agency News Press TV
     January February March April May June July August September October November December
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday Geneva Moscow Washington Brussels
-    Kyiv Beijing London Paris Tehran Vienna""".split()
+    Kyiv Beijing London Paris Tehran Vienna Forum Institute Centre Center Group Network Service
+    Trusts Foundation Association Bank Fund""".split()
 )
 _NAME_WORD = re.compile(r"\A[A-Z][a-z]+(?:-[A-Z][a-z]+)*\Z")
 _INITIAL = re.compile(r"\A[A-Z]\.\Z")
-_PERSON_RUN = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")
+_PERSON_RUN = re.compile(r"(?:[A-Z]\.\s+)*[A-Z][\w’'-]+(?:\s+(?:[A-Z]\.\s+)*[A-Z][\w’'-]+)*")
 
 
 def _person(name: str) -> str | None:
-    """The person's name at the end of a capitalised run, without titles before it."""
-    tokens = [t.rstrip(",") for t in name.split() if not _INITIAL.match(t)]
+    """The person's name at the end of a capitalised run, without titles before it.
+
+    At most two name words are kept ("Information Alexei Mukhin" -> "Alexei
+    Mukhin"), with any initials among them ("J. R. Whitcombe", "Ellen M. Hartley").
+    """
+    tokens = [t.rstrip(",") for t in name.split()]
     while tokens and tokens[0].rstrip(".") in _NOT_NAME:
         tokens = tokens[1:]
-    if not tokens or any(t in _NOT_NAME or not _NAME_WORD.match(t) for t in tokens):
+    if not tokens or any(t in _NOT_NAME or not (_NAME_WORD.match(t) or _INITIAL.match(t)) for t in tokens):
         return None
-    return " ".join(tokens[-2:])
+    kept: list[str] = []
+    words = 0
+    for token in reversed(tokens):
+        is_initial = bool(_INITIAL.match(token))
+        if not is_initial and words == 2:
+            break
+        kept.insert(0, token)
+        words += not is_initial
+    if words == 0 or (words == 1 and len(kept) == 1):
+        return kept[0] if words == 1 else None
+    return " ".join(kept)
 
 
 class SpeakerTracker:
@@ -74,7 +89,7 @@ class SpeakerTracker:
     def _remember(self, sentence: str) -> None:
         for run in _PERSON_RUN.findall(sentence):
             person = _person(run)
-            if person and " " in person:
+            if person and " " in person:  # a full name, not a lone word
                 self.known.append(person)
                 self.last_mentioned = person
 

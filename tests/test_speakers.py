@@ -16,3 +16,12 @@ def test_named_pronoun_and_quoted_speakers_are_attributed():
 
 def test_a_country_before_a_speech_verb_is_not_a_speaker():
     assert segment("Russia said the reply was late.", "t")[0].speaker is None
+
+
+def test_names_with_initials_are_remembered_for_later_pronouns():
+    text = (
+        "Security analyst J. R. Whitcombe of the Lakeside Policy Forum said both sides had gained. "
+        "In his view, the talks were a modest success. "
+        "Deputy Secretary Ellen M. Hartley spoke next. Hartley said the door was open."
+    )
+    assert [s.speaker for s in segment(text, "t")] == [None, "J. R. Whitcombe", None, "Ellen M. Hartley"]
