@@ -23,7 +23,7 @@ from detente.errors import DetenteError
 from detente.model.batching import length_sorted_batches
 from detente.model.classifier import softmax
 from detente.model.labels import LABELS
-from detente.model.spec import ModelSpec
+from detente.model.spec import SPEC_FILE, ModelSpec
 
 PRECISIONS = ("auto", "int8", "fp32")
 OPSET = 17
@@ -50,11 +50,19 @@ def available_cores() -> int:
 
 
 def model_fingerprint(directory: Path, spec: ModelSpec) -> str:
-    """Identifies the exact weights an export was made from (model files plus base identity)."""
+    """Identifies the network an export was made from: weights, tokenizer, base and shape.
+
+    Metadata that the graph does not contain (metrics, the int8 check, the
+    temperature, applied after the graph) is left out, so recording it does not
+    invalidate an export.
+    """
     from detente.model.bases import resolve_base
 
     digest = hashlib.sha256()
-    for path in sorted(p for p in directory.rglob("*") if p.is_file() and p.name != "README.md"):
+    graph = {"base": spec.base_model, "finetune": spec.finetune, "lora": spec.lora and vars(spec.lora),
+             "max_length": spec.max_length}  # fmt: skip
+    digest.update(json.dumps(graph, sort_keys=True).encode())
+    for path in sorted(p for p in directory.rglob("*") if p.is_file() and p.name not in ("README.md", SPEC_FILE)):
         digest.update(path.relative_to(directory).as_posix().encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     if spec.finetune == "lora":

@@ -45,10 +45,15 @@ def test_the_export_is_cached_by_fingerprint(tmp_path, monkeypatch):
     stamp = (exports[0] / "model-int8.onnx").stat().st_mtime_ns
     OnnxStanceClassifier.from_pretrained(model)
     assert (exports[0] / "model-int8.onnx").stat().st_mtime_ns == stamp  # reused, not re-exported
-    head = model / "head.safetensors"
-    head.write_bytes(head.read_bytes())  # same bytes: same key
+    spec = json.loads((model / "detente.json").read_text())
+    spec["training"]["note"] = "metadata the graph does not contain"
+    (model / "detente.json").write_text(json.dumps(spec))
     OnnxStanceClassifier.from_pretrained(model)
-    assert len(list((tmp_path / "cache" / "onnx").iterdir())) == 1
+    assert len(list((tmp_path / "cache" / "onnx").iterdir())) == 1  # same network: same export
+    head = model / "head.safetensors"
+    head.write_bytes(head.read_bytes()[:-4] + b"\x00\x00\x80\x3f")  # one weight changed
+    OnnxStanceClassifier.from_pretrained(model)
+    assert len(list((tmp_path / "cache" / "onnx").iterdir())) == 2
     assert first.predict(["We welcome the offer."])
 
 
