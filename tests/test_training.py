@@ -32,6 +32,9 @@ def _config(data, *extra):
             "train.epochs=2",
             "train.batch_size=8",
             "model.max_length=48",
+            "train.teacher=null",
+            "data.unlabelled_files=[]",
+            "train.check_int8=false",
             *extra,
         ],
     )
@@ -40,7 +43,8 @@ def _config(data, *extra):
 @pytest.fixture(scope="module")
 def first_run(small_data, tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "model"
-    return out, train(_config(small_data), out, log=lambda line: None)
+    config = _config(small_data, f"data.test_files=[{small_data / 'dev.jsonl'}]", "train.check_int8=true")
+    return out, train(config, out, log=lambda line: None)
 
 
 def test_lora_training_writes_a_small_model_that_scores(first_run):
@@ -51,6 +55,8 @@ def test_lora_training_writes_a_small_model_that_scores(first_run):
     assert sum(p.stat().st_size for p in out.iterdir()) < 25 * 2**20
     spec = json.loads((out / "detente.json").read_text())
     assert spec["training"]["config"]["train"]["epochs"] == 2 and len(spec["training"]["data_fingerprint"]) == 64
+    assert set(spec["training"]["onnx_int8"]) == {"agreement", "macro_f1_delta", "passed"}
+    assert spec["temperature"] > 0
     loaded = StanceClassifier.from_pretrained(out, device="cpu")
     texts = ["The talks were useful.", "We reject this ultimatum."]
     assert loaded.predict_proba(texts) == pytest.approx(trained.predict_proba(texts), abs=1e-4)
