@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from detente.model.bases import DEFAULT_BASE
-from detente.model.batching import length_sorted_batches
+from detente.model.batching import encode, length_sorted_batches
 
 
 class FrozenEncoder:
@@ -43,13 +43,7 @@ class FrozenEncoder:
         out = np.zeros((len(texts), self.encoder.config.hidden_size), dtype=np.float32)
         with torch.inference_mode():
             for idx in length_sorted_batches(texts, batch_size):
-                batch = self.tokenizer(
-                    [texts[i] for i in idx],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_length,
-                    return_tensors="pt",
-                ).to(self.device)
+                batch = encode(self.tokenizer, [texts[i] for i in idx], self.max_length, self.device)
                 hidden = self.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
                 pooled = torch.nn.functional.normalize(
                     mean_pool(hidden.last_hidden_state, batch["attention_mask"]), dim=-1

@@ -14,3 +14,8 @@ def length_sorted_batches(texts: Sequence[str], batch_size: int) -> Iterator[lis
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     for lo in range(0, len(order), batch_size):
         yield order[lo : lo + batch_size]
+
+
+def encode(tokenizer, texts: Sequence[str], max_length: int, device: str = "cpu"):
+    """A padded, truncated torch batch from a Hugging Face tokenizer, on ``device``."""
+    return tokenizer(list(texts), padding=True, truncation=True, max_length=max_length, return_tensors="pt").to(device)

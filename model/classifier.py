@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from detente.errors import DetenteError
-from detente.model.batching import length_sorted_batches
+from detente.model.batching import encode, length_sorted_batches
 from detente.model.labels import LABELS
 from detente.model.spec import ModelSpec
 
@@ -139,13 +139,7 @@ class StanceClassifier:
         self.network.eval()
         with torch.inference_mode():
             for idx in length_sorted_batches(texts, batch_size):
-                batch = self.tokenizer(
-                    [texts[i] for i in idx],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.spec.max_length,
-                    return_tensors="pt",
-                ).to(self.device)
+                batch = encode(self.tokenizer, [texts[i] for i in idx], self.spec.max_length, self.device)
                 out[idx] = self.network(batch["input_ids"], batch["attention_mask"]).float().cpu().numpy()
         return out
 

@@ -24,6 +24,7 @@ from torch import nn
 from detente.errors import DetenteError
 from detente.labelled import fingerprint, read_labelled
 from detente.model.bases import resolve_base
+from detente.model.batching import encode
 from detente.model.classifier import StanceClassifier
 from detente.model.device import default_device
 from detente.model.labels import LABEL2ID, LABELS
@@ -68,8 +69,6 @@ def load_unlabelled(paths: list[str]) -> list[dict[str, Any]]:
 
 def attach_soft_labels(records: list[dict[str, Any]], teacher: str, temperature: float) -> None:
     """Give each record the teacher's class distribution, softened by the temperature."""
-    from detente.model.classifier import StanceClassifier
-
     model = StanceClassifier.from_pretrained(teacher)
     probs = model.predict_proba([r["text"] for r in records])
     soft = np.power(np.clip(probs, 1e-12, 1.0), 1.0 / temperature)  # softmax(logits / T), from probabilities
@@ -173,13 +172,7 @@ class Trainer:
     def _batches(self, tokenizer, records, batch_size: int, shuffle: bool, generator=None, grouped: bool = False):
         for idx in batch_order(records, batch_size, shuffle, generator, grouped):
             chunk = [records[i] for i in idx]
-            enc = tokenizer(
-                [r["text"] for r in chunk],
-                padding=True,
-                truncation=True,
-                max_length=self.config.model.max_length,
-                return_tensors="pt",
-            ).to(self.device)
+            enc = encode(tokenizer, [r["text"] for r in chunk], self.config.model.max_length, self.device)
             labels = torch.tensor([LABEL2ID.get(r["label"], -100) for r in chunk], device=self.device)
             if "soft" in chunk[0]:
                 soft = torch.tensor([r["soft"] for r in chunk], device=self.device)
