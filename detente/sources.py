@@ -48,7 +48,12 @@ def discover(paths: list[str], pattern: str = "*.txt") -> list[Source]:
             sources.append(Source(str(path), path.name))
         else:
             raise DetenteError(path, "no such file or directory")
-    return sources
+    # Names must identify documents in the output: where two inputs share one
+    # (x.txt from two folders), both are named by their full path instead.
+    counts: dict[str, int] = {}
+    for source in sources:
+        counts[source.doc] = counts.get(source.doc, 0) + 1
+    return [Source(s.path, s.path) if counts[s.doc] > 1 and not s.is_stdin else s for s in sources]
 
 
 def check_utf8_text(path: Path) -> None:

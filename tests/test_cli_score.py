@@ -194,3 +194,13 @@ def test_help_teaches_with_examples():
     result = run_cli("score", "--help")
     assert result.returncode == 0
     assert "examples:" in result.stdout.decode() and "--resume" in result.stdout.decode()
+
+
+def test_files_with_the_same_name_in_two_folders_keep_distinct_document_names(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.txt").write_text(f"Envoys from {folder} met on Monday.", encoding="utf-8")
+    result = run_cli("score", tmp_path / "a", tmp_path / "b", "--backend", "onnx")
+    assert result.returncode == 0, result.stderr.decode()
+    docs = [json.loads(line)["doc"] for line in result.stdout.decode().splitlines()]
+    assert docs == [str(tmp_path / "a" / "x.txt"), str(tmp_path / "b" / "x.txt")]
