@@ -119,13 +119,13 @@ def test_length_grouped_batches_cover_every_record_once_and_pad_less():
     from detente.training.trainer import batch_order
 
     rng = random.Random(0)
-    records = [{"text": "w " * rng.randint(3, 60)} for _ in range(400)]
-    first = batch_order(records, 16, True, torch.Generator().manual_seed(7))
-    assert first == batch_order(records, 16, True, torch.Generator().manual_seed(7))
+    lengths = [len("w " * rng.randint(3, 60)) for _ in range(400)]
+    first = batch_order(lengths, 16, True, torch.Generator().manual_seed(7))
+    assert first == batch_order(lengths, 16, True, torch.Generator().manual_seed(7))
     assert sorted(i for batch in first for i in batch) == list(range(400))
 
     def padding(batches):
-        return sum(max(len(records[i]["text"]) for i in b) * len(b) - sum(len(records[i]["text"]) for i in b)
+        return sum(max(lengths[i] for i in b) * len(b) - sum(lengths[i] for i in b)
                    for b in batches)  # fmt: skip
 
     plain = torch.randperm(400, generator=torch.Generator().manual_seed(7)).tolist()

@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from detente.errors import DetenteError
-from detente.labelled import fingerprint, read_labelled
+from detente.labelled import fingerprint
 from detente.model.bases import resolve_base
 from detente.model.batching import encode
 from detente.model.classifier import StanceClassifier
@@ -31,7 +31,7 @@ from detente.model.labels import LABEL2ID, LABELS
 from detente.model.network import StanceNetwork, load_encoder
 from detente.model.spec import LoraSpec, ModelSpec
 from detente.training.config import Config
-from detente.training.splits import split_by_document
+from detente.training.data import concatenate, load_splits, load_unlabelled, with_soft_labels
 
 CHECKPOINT_DIR = "checkpoint"
 
@@ -43,68 +43,36 @@ def seed_everything(seed: int) -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
 
 
-def load_splits(config: Config) -> dict[str, list[dict[str, Any]]]:
-    data = config.data
-    train = read_labelled(data.train_files)
-    if data.dev_files:
-        dev = read_labelled(data.dev_files)
-    else:
-        train, dev = split_by_document(train, data.dev_fraction, data.split_seed)
-    test = read_labelled(data.test_files) if data.test_files else []
-    return {"train": train, "dev": dev, "test": test}
-
-
-def load_unlabelled(paths: list[str]) -> list[dict[str, Any]]:
-    """Unlabelled statements for distillation, loaded with ``datasets`` (any size, cached as Arrow)."""
-    if not paths:
-        return []
-    from datasets import load_dataset
-
-    for path in paths:
-        if not Path(path).is_file():
-            raise DetenteError(path, "no such file")
-    texts = load_dataset("json", data_files=list(paths), split="train")["text"]
-    return [{"id": f"unlabelled:{i}", "text": t, "label": None} for i, t in enumerate(texts) if t and t.strip()]
-
-
-def attach_soft_labels(records: list[dict[str, Any]], teacher: str, temperature: float) -> None:
-    """Give each record the teacher's class distribution, softened by the temperature."""
-    model = StanceClassifier.from_pretrained(teacher)
-    probs = model.predict_proba([r["text"] for r in records])
-    soft = np.power(np.clip(probs, 1e-12, 1.0), 1.0 / temperature)  # softmax(logits / T), from probabilities
-    soft /= soft.sum(axis=1, keepdims=True)
-    for record, row in zip(records, soft, strict=True):
-        record["soft"] = row.tolist()
-
-
 def macro_f1(gold: list[str], predicted: list[str]) -> float:
     from sklearn.metrics import f1_score
 
     return float(f1_score(gold, predicted, labels=list(LABELS), average="macro", zero_division=0))
 
 
-def class_weights(records: list[dict[str, Any]]) -> torch.Tensor:
+def class_weights(labels: list[str]) -> torch.Tensor:
     """Inverse-frequency weights (n / (k * count)), as scikit-learn's 'balanced'."""
-    counts = Counter(r["label"] for r in records)
-    n = len(records)
+    counts = Counter(labels)
+    n = len(labels)
     return torch.tensor([n / (len(LABELS) * max(counts[label], 1)) for label in LABELS])
 
 
-def batch_order(records, batch_size: int, shuffle: bool, generator=None, grouped: bool = True) -> list[list[int]]:
-    """Batches of record indices, shuffled or in order; optionally grouped by length.
+def batch_order(
+    lengths: list[int], batch_size: int, shuffle: bool, generator=None, grouped: bool = True
+) -> list[list[int]]:
+    """Batches of record indices, shuffled or in order; optionally grouped by text length.
 
     Grouped, shuffled indices are cut into windows of 16 batches, each window sorted by
     text length and cut into batches, and the batches shuffled again: batches
     stay random in content and order but pad far less (as transformers'
     group_by_length), which makes an epoch markedly faster on a CPU.
     """
-    order = torch.randperm(len(records), generator=generator).tolist() if shuffle else list(range(len(records)))
+    order = torch.randperm(len(lengths), generator=generator).tolist() if shuffle else list(range(len(lengths)))
     if not (shuffle and grouped):
         return [order[lo : lo + batch_size] for lo in range(0, len(order), batch_size)]
     window = 16 * batch_size
     batches = []
     for lo in range(0, len(order), window):
-        part = sorted(order[lo : lo + window], key=lambda i: len(records[i]["text"]))
+        part = sorted(order[lo : lo + window], key=lengths.__getitem__)
         batches += [part[b : b + batch_size] for b in range(0, len(part), batch_size)]
     return [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
 
@@ -169,22 +137,23 @@ class Trainer:
             raise ValueError(f"model.finetune must be 'lora' or 'full', got {cfg.finetune!r}")
         return tokenizer, StanceNetwork(encoder, len(LABELS), cfg.dropout)
 
-    def _batches(self, tokenizer, records, batch_size: int, shuffle: bool, generator=None, grouped: bool = False):
-        for idx in batch_order(records, batch_size, shuffle, generator, grouped):
-            chunk = [records[i] for i in idx]
-            enc = encode(tokenizer, [r["text"] for r in chunk], self.config.model.max_length, self.device)
-            labels = torch.tensor([LABEL2ID.get(r["label"], -100) for r in chunk], device=self.device)
-            if "soft" in chunk[0]:
-                soft = torch.tensor([r["soft"] for r in chunk], device=self.device)
+    def _batches(self, tokenizer, dataset, batch_size: int, shuffle: bool, generator=None, grouped: bool = False):
+        lengths = [len(text) for text in dataset["text"]]
+        for idx in batch_order(lengths, batch_size, shuffle, generator, grouped):
+            chunk = dataset[idx]
+            enc = encode(tokenizer, chunk["text"], self.config.model.max_length, self.device)
+            labels = torch.tensor([LABEL2ID.get(label, -100) for label in chunk["label"]], device=self.device)
+            if "soft" in chunk:
+                soft = torch.tensor(chunk["soft"], device=self.device)
                 yield enc["input_ids"], enc["attention_mask"], (labels, soft)
             else:
                 yield enc["input_ids"], enc["attention_mask"], labels
 
-    def _predict(self, network, tokenizer, records) -> list[str]:
+    def _predict(self, network, tokenizer, dataset) -> list[str]:
         network.eval()
         out: list[str] = []
         with torch.inference_mode():
-            for ids, mask, _ in self._batches(tokenizer, records, self.config.train.eval_batch_size, False):
+            for ids, mask, _ in self._batches(tokenizer, dataset, self.config.train.eval_batch_size, False):
                 out.extend(LABELS[i] for i in network(ids, mask).argmax(-1).tolist())
         return out
 
@@ -205,14 +174,14 @@ class Trainer:
         )
         fitted = splits["train"]
         if tcfg.teacher:
-            fitted = splits["train"] + load_unlabelled(cfg.data.unlabelled_files)
-            attach_soft_labels(fitted, tcfg.teacher, tcfg.distill_temperature)
+            fitted = concatenate(splits["train"], load_unlabelled(cfg.data.unlabelled_files))
+            fitted = with_soft_labels(fitted, tcfg.teacher, tcfg.distill_temperature)
             self.log(f"distilling from {tcfg.teacher} on {len(fitted)} statements")
         steps = tcfg.epochs * -(-len(fitted) // tcfg.batch_size)
         from transformers import get_linear_schedule_with_warmup
 
         scheduler = get_linear_schedule_with_warmup(optimizer, int(tcfg.warmup_ratio * steps), steps)
-        weights = class_weights(splits["train"]) if tcfg.class_weighted_loss else None
+        weights = class_weights(list(splits["train"]["label"])) if tcfg.class_weighted_loss else None
         loss_fn = make_loss(tcfg, None if weights is None else weights.to(self.device))
         generator = torch.Generator().manual_seed(tcfg.seed)
 
@@ -243,7 +212,7 @@ class Trainer:
                 scheduler.step()
                 optimizer.zero_grad()
                 total += loss.item()
-            dev_f1 = macro_f1([r["label"] for r in splits["dev"]], self._predict(network, tokenizer, splits["dev"]))
+            dev_f1 = macro_f1(list(splits["dev"]["label"]), self._predict(network, tokenizer, splits["dev"]))
             state["epoch"] += 1
             state["history"].append({"epoch": state["epoch"], "loss": round(total, 4), "dev_macro_f1": dev_f1})
             if dev_f1 > state["best_f1"]:
@@ -279,10 +248,10 @@ class Trainer:
             lora_spec = LoraSpec(cfg.model.lora_r, cfg.model.lora_alpha, list(cfg.model.lora_target_modules))
         metrics: dict[str, Any] = {"dev_macro_f1": state["best_f1"], "history": state["history"]}
         temperature = fit_temperature(
-            _logits(network, tokenizer, splits["dev"], self), [LABEL2ID[r["label"]] for r in splits["dev"]]
+            _logits(network, tokenizer, splits["dev"], self), [LABEL2ID[label] for label in splits["dev"]["label"]]
         )
         if splits["test"]:
-            gold = [r["label"] for r in splits["test"]]
+            gold = list(splits["test"]["label"])
             metrics["test_macro_f1"] = macro_f1(gold, self._predict(network, tokenizer, splits["test"]))
         spec = ModelSpec(
             name=cfg.model.name,
@@ -294,7 +263,7 @@ class Trainer:
             lora=lora_spec,
             training={
                 "config": cfg.to_dict(),
-                "data_fingerprint": fingerprint(splits["train"] + splits["dev"]),
+                "data_fingerprint": fingerprint([*splits["train"], *splits["dev"]]),
                 "sizes": {k: len(v) for k, v in splits.items()},
                 "metrics": metrics,
                 "train_seconds": round(seconds, 1),
@@ -313,11 +282,11 @@ class Trainer:
         return classifier
 
 
-def _logits(network, tokenizer, records, trainer: Trainer) -> np.ndarray:
+def _logits(network, tokenizer, dataset, trainer: Trainer) -> np.ndarray:
     network.eval()
     rows = []
     with torch.inference_mode():
-        for ids, mask, _ in trainer._batches(tokenizer, records, trainer.config.train.eval_batch_size, False):
+        for ids, mask, _ in trainer._batches(tokenizer, dataset, trainer.config.train.eval_batch_size, False):
             rows.append(network(ids, mask).float().cpu().numpy())
     return np.concatenate(rows)
 
@@ -342,7 +311,7 @@ def fit_temperature(logits: np.ndarray, gold: list[int]) -> float:
     return round(best, 4)
 
 
-def int8_check(directory: Path, classifier: StanceClassifier, records: list[dict[str, Any]]) -> dict[str, Any]:
+def int8_check(directory: Path, classifier: StanceClassifier, dataset) -> dict[str, Any]:
     """Whether the int8 ONNX export may stand in for torch: label agreement and macro-F1 change.
 
     Recorded in the model so that ``--precision auto`` picks int8 only for models
@@ -350,8 +319,7 @@ def int8_check(directory: Path, classifier: StanceClassifier, records: list[dict
     """
     from detente.model.onnx import INT8_MAX_F1_DELTA, INT8_MIN_AGREEMENT, OnnxStanceClassifier
 
-    texts = [r["text"] for r in records]
-    gold = [r["label"] for r in records]
+    texts, gold = list(dataset["text"]), list(dataset["label"])
     reference = classifier.predict(texts)
     quantised = OnnxStanceClassifier.from_pretrained(directory, precision="int8").predict(texts)
     agreement = float(np.mean([a == b for a, b in zip(reference, quantised, strict=True)]))

@@ -1,0 +1,102 @@
+"""Training data as ``datasets.Dataset``: the labelled splits, unlabelled statements, soft labels.
+
+Labelled files are read and checked by ``detente.labelled`` first, because every
+bad record must be reported by file and line, which the ``datasets`` JSON and
+CSV builders cannot do (and their JSON reader turns a ``date`` field into a
+timestamp). The checked records are then held as a ``Dataset``: columnar,
+sliceable by index lists for batching, and the form users' own tooling expects.
+Unlabelled statements have no such checks to make and go straight through
+``load_dataset``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from detente.errors import DetenteError
+from detente.labelled import read_labelled
+
+if TYPE_CHECKING:
+    from datasets import Dataset
+
+    from detente.training.config import Config
+
+#: The columns training needs; other fields of a labelled file (notes, provenance) are dropped.
+COLUMNS = ("id", "text", "label")
+
+
+def _datasets():
+    import datasets
+
+    datasets.disable_progress_bars()
+    datasets.logging.set_verbosity_error()
+    return datasets
+
+
+def _features():
+    datasets = _datasets()
+    return datasets.Features({name: datasets.Value("string") for name in COLUMNS})
+
+
+def labelled_dataset(paths: list[str]) -> Dataset:
+    """Hand-labelled files as one dataset, validated, in file order (ids as text)."""
+    records = read_labelled(paths)
+    columns = {name: [str(r[name]) for r in records] for name in COLUMNS}
+    return _datasets().Dataset.from_dict(columns, features=_features())
+
+
+def load_splits(config: Config) -> dict[str, Dataset]:
+    """train, dev and test: from explicit files, or dev cut from train by document."""
+    from detente.training.splits import split_by_document
+
+    data = config.data
+    if data.dev_files:
+        train, dev = labelled_dataset(data.train_files), labelled_dataset(data.dev_files)
+    else:
+        records = read_labelled(data.train_files)
+        train_records, dev_records = split_by_document(records, data.dev_fraction, data.split_seed)
+        train, dev = _from_records(train_records), _from_records(dev_records)
+    test = labelled_dataset(data.test_files) if data.test_files else _from_records([])
+    return {"train": train, "dev": dev, "test": test}
+
+
+def _from_records(records: list[dict[str, Any]]) -> Dataset:
+    columns = {name: [str(r[name]) for r in records] for name in COLUMNS}
+    return _datasets().Dataset.from_dict(columns, features=_features())
+
+
+def load_unlabelled(paths: list[str]) -> Dataset:
+    """Unlabelled statements for distillation (any size; ``datasets`` caches them as Arrow).
+
+    Blank texts are dropped; the label column is empty so the set concatenates
+    with the labelled one.
+    """
+    for path in paths:
+        if not Path(path).is_file():
+            raise DetenteError(path, "no such file")
+    datasets = _datasets()
+    if not paths:
+        return _from_records([])
+    loaded = datasets.load_dataset("json", data_files=list(paths), split="train")
+    if "text" not in loaded.column_names:
+        raise DetenteError(paths[0], "unlabelled statements need a 'text' field")
+    texts = [t for t in loaded["text"] if isinstance(t, str) and t.strip()]
+    columns = {"id": [f"unlabelled:{i}" for i in range(len(texts))], "text": texts, "label": [None] * len(texts)}
+    return datasets.Dataset.from_dict(columns, features=_features())
+
+
+def concatenate(*parts: Dataset) -> Dataset:
+    return _datasets().concatenate_datasets(list(parts))
+
+
+def with_soft_labels(dataset: Dataset, teacher: str, temperature: float) -> Dataset:
+    """The dataset plus a ``soft`` column: the teacher's class distribution, softened by the temperature."""
+    from detente.model.classifier import StanceClassifier
+
+    probs = StanceClassifier.from_pretrained(teacher).predict_proba(list(dataset["text"]))
+    soft = np.power(np.clip(probs, 1e-12, 1.0), 1.0 / temperature)  # softmax(logits / T), from probabilities
+    soft /= soft.sum(axis=1, keepdims=True)
+    return dataset.add_column("soft", soft.tolist())
