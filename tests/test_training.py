@@ -94,6 +94,17 @@ def test_cli_train_with_a_config_error_names_the_key(tmp_path):
     assert result.stderr.decode().strip() == "detente: error: train.epochs: expected int, got 'many'"
 
 
+def test_a_missing_teacher_is_reported_before_any_work(tmp_path):
+    teacher = tmp_path / "no"
+    result = run_cli("train", "--config", ROOT / "configs" / "default.yaml", "--set", f"train.teacher={teacher}",
+                     "-o", tmp_path / "out")  # fmt: skip
+    assert result.returncode == 2 and not (tmp_path / "out").exists()
+    assert (
+        result.stderr.decode().strip() == f"detente: error: train.teacher: no detente model at {teacher} "
+        "(train the teacher first: see the config's notes)"
+    )
+
+
 def test_distillation_fits_a_teacher_on_labelled_and_unlabelled_statements(first_run, small_data, tmp_path):
     teacher_dir = first_run[0]
     unlabelled = tmp_path / "unlabelled.jsonl"

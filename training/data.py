@@ -43,9 +43,7 @@ def _features():
 
 def labelled_dataset(paths: list[str]) -> Dataset:
     """Hand-labelled files as one dataset, validated, in file order (ids as text)."""
-    records = read_labelled(paths)
-    columns = {name: [str(r[name]) for r in records] for name in COLUMNS}
-    return _datasets().Dataset.from_dict(columns, features=_features())
+    return _from_records(read_labelled(paths))
 
 
 def load_splits(config: Config) -> dict[str, Dataset]:

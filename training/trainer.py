@@ -25,11 +25,11 @@ from detente.errors import DetenteError
 from detente.labelled import fingerprint
 from detente.model.bases import resolve_base
 from detente.model.batching import encode
-from detente.model.classifier import StanceClassifier
+from detente.model.classifier import StanceClassifier, resolve_model_dir
 from detente.model.device import default_device
 from detente.model.labels import LABEL2ID, LABELS
 from detente.model.network import StanceNetwork, load_encoder
-from detente.model.spec import LoraSpec, ModelSpec
+from detente.model.spec import SPEC_FILE, LoraSpec, ModelSpec
 from detente.training.config import Config
 from detente.training.data import concatenate, load_splits, load_unlabelled, with_soft_labels
 
@@ -160,6 +160,10 @@ class Trainer:
     def fit(self) -> StanceClassifier:
         cfg, tcfg = self.config, self.config.train
         seed_everything(tcfg.seed)
+        if tcfg.teacher and not (resolve_model_dir(tcfg.teacher) / SPEC_FILE).is_file():
+            raise DetenteError(
+                "train.teacher", f"no detente model at {tcfg.teacher} (train the teacher first: see the config's notes)"
+            )
         splits = load_splits(cfg)
         self.log(f"data: train {len(splits['train'])}, dev {len(splits['dev'])}, test {len(splits['test'])}")
         tokenizer, network = self._build()
