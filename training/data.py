@@ -36,11 +36,6 @@ def _datasets():
     return datasets
 
 
-def _features():
-    datasets = _datasets()
-    return datasets.Features({name: datasets.Value("string") for name in COLUMNS})
-
-
 def labelled_dataset(paths: list[str]) -> Dataset:
     """Hand-labelled files as one dataset, validated, in file order (ids as text)."""
     return _from_records(read_labelled(paths))
@@ -51,19 +46,23 @@ def load_splits(config: Config) -> dict[str, Dataset]:
     from detente.training.splits import split_by_document
 
     data = config.data
+    train = read_labelled(data.train_files)
     if data.dev_files:
-        train, dev = labelled_dataset(data.train_files), labelled_dataset(data.dev_files)
+        dev = read_labelled(data.dev_files)
     else:
-        records = read_labelled(data.train_files)
-        train_records, dev_records = split_by_document(records, data.dev_fraction, data.split_seed)
-        train, dev = _from_records(train_records), _from_records(dev_records)
-    test = labelled_dataset(data.test_files) if data.test_files else _from_records([])
-    return {"train": train, "dev": dev, "test": test}
+        train, dev = split_by_document(train, data.dev_fraction, data.split_seed)
+    test = read_labelled(data.test_files) if data.test_files else []
+    return {"train": _from_records(train), "dev": _from_records(dev), "test": _from_records(test)}
 
 
 def _from_records(records: list[dict[str, Any]]) -> Dataset:
-    columns = {name: [str(r[name]) for r in records] for name in COLUMNS}
-    return _datasets().Dataset.from_dict(columns, features=_features())
+    return _from_columns({name: [str(r[name]) for r in records] for name in COLUMNS})
+
+
+def _from_columns(columns: dict[str, list[Any]]) -> Dataset:
+    datasets = _datasets()
+    features = datasets.Features({name: datasets.Value("string") for name in COLUMNS})
+    return datasets.Dataset.from_dict(columns, features=features)
 
 
 def load_unlabelled(paths: list[str]) -> Dataset:
@@ -75,15 +74,14 @@ def load_unlabelled(paths: list[str]) -> Dataset:
     for path in paths:
         if not Path(path).is_file():
             raise DetenteError(path, "no such file")
-    datasets = _datasets()
     if not paths:
         return _from_records([])
-    loaded = datasets.load_dataset("json", data_files=list(paths), split="train")
+    loaded = _datasets().load_dataset("json", data_files=list(paths), split="train")
     if "text" not in loaded.column_names:
         raise DetenteError(paths[0], "unlabelled statements need a 'text' field")
     texts = [t for t in loaded["text"] if isinstance(t, str) and t.strip()]
-    columns = {"id": [f"unlabelled:{i}" for i in range(len(texts))], "text": texts, "label": [None] * len(texts)}
-    return datasets.Dataset.from_dict(columns, features=_features())
+    ids = [f"unlabelled:{i}" for i in range(len(texts))]
+    return _from_columns({"id": ids, "text": texts, "label": [None] * len(texts)})
 
 
 def concatenate(*parts: Dataset) -> Dataset:
