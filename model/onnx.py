@@ -23,23 +23,14 @@ from detente.errors import DetenteError
 from detente.model.batching import length_sorted_batches
 from detente.model.classifier import softmax
 from detente.model.labels import LABELS
+from detente.model.precision import Int8Verdict, cached_verdict, machine_key, measure, read_check_set, save_verdict, warn
 from detente.model.spec import SPEC_FILE, ModelSpec
 
 PRECISIONS = ("auto", "int8", "fp32")
 OPSET = 17
-#: int8 may replace fp32 only if its labels agree with torch this often on the test split...
-INT8_MIN_AGREEMENT = 0.99
-#: ...and macro-F1 moves by no more than this.
-INT8_MAX_F1_DELTA = 0.005
-
 
 #: Bump when the export or quantisation recipe changes, so old cached exports are not reused.
-QUANTISATION_VERSION = 2
-
-
-def choose_precision(spec: ModelSpec) -> str:
-    """int8 for a model whose training recorded a passing int8 check, else fp32."""
-    return "int8" if spec.training.get("onnx_int8", {}).get("passed") else "fp32"
+QUANTISATION_VERSION = 3
 
 
 def available_cores() -> int:
@@ -119,19 +110,29 @@ def _export(directory: Path, target_dir: Path) -> None:
         )
     import onnx
 
-    # Per-channel weights, MatMuls only, and the feed-forward down-projections left
-    # in fp32 (their inputs, after GELU, have the widest range): on the project's
-    # test split this roughly halved int8's label disagreements with torch.
-    names = [node.name for node in onnx.load(str(fp32)).graph.node if node.op_type == "MatMul"]
-    keep_fp32 = [n for n in names if "/output/dense" in n and "attention" not in n]
     quantize_dynamic(
         str(fp32),
         str(target_dir / "model-int8.onnx"),
         weight_type=QuantType.QInt8,
         per_channel=True,
+        reduce_range=REDUCE_RANGE,
         op_types_to_quantize=["MatMul"],
-        nodes_to_exclude=keep_fp32,
+        nodes_to_exclude=fp32_matmuls(onnx.load(str(fp32))),
     )
+
+
+#: 7-bit weights: on AVX2 without VNNI, onnxruntime multiplies u8 activations by s8
+#: weights with an instruction that sums pairs into 16 bits (255·127·2 overflows it);
+#: with weights in [-64, 63] the pair sum fits (255·64·2 < 32767), so int8 computes
+#: the same thing on every x86 CPU. See README, "Backends and speed", for what it costs.
+REDUCE_RANGE = True
+
+
+def fp32_matmuls(graph_model) -> list[str]:
+    """MatMuls kept in fp32: the feed-forward down-projections, whose inputs (after GELU)
+    have the widest range; quantising them roughly doubled int8's label disagreements."""
+    names = [node.name for node in graph_model.graph.node if node.op_type == "MatMul"]
+    return [n for n in names if "/output/dense" in n and "attention" not in n]
 
 
 def cached_export(directory: Path, spec: ModelSpec) -> Path:
@@ -161,37 +162,37 @@ class OnnxStanceClassifier:
 
     labels: tuple[str, ...] = LABELS
 
-    def __init__(self, session, tokenizer, spec: ModelSpec, precision: str):
+    def __init__(self, session, tokenizer, spec: ModelSpec, precision: str, verdict: Int8Verdict | None = None):
         self.session = session
         self.tokenizer = tokenizer
         self.spec = spec
         self.precision = precision
+        #: Why int8 was (not) chosen on this machine; None when fp32 was asked for.
+        self.int8_verdict = verdict
 
     @classmethod
     def from_pretrained(cls, directory: Path, precision: str = "auto", threads: int | None = None):
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
+        """Load the cached export; with ``auto``, int8 only where it passed its check on this machine."""
         if precision not in PRECISIONS:
             raise DetenteError(None, f"unknown ONNX precision {precision!r} (choose from {', '.join(PRECISIONS)})")
         spec = ModelSpec.load(directory)
-        if precision == "auto":
-            precision = choose_precision(spec)
         folder = cached_export(directory, spec)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or available_cores()
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        session = ort.InferenceSession(
-            str(folder / f"model-{precision}.onnx"), options, providers=["CPUExecutionProvider"]
-        )
-        tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
-        tokenizer.enable_truncation(max_length=spec.max_length)
-        pad_id = tokenizer.token_to_id("[PAD]")
-        if pad_id is None:
-            pad_id = tokenizer.token_to_id("<pad>") or 0
-        tokenizer.enable_padding(pad_id=pad_id, pad_token=tokenizer.id_to_token(pad_id))
-        return cls(session, tokenizer, spec, precision)
+        tokenizer = _tokenizer(directory, spec)
+
+        def load(kind: str, verdict: Int8Verdict | None = None) -> OnnxStanceClassifier:
+            return cls(_session(folder / f"model-{kind}.onnx", threads), tokenizer, spec, kind, verdict)
+
+        if precision == "fp32":
+            return load("fp32")
+        verdict = int8_verdict(directory, folder, load)
+        if precision == "int8":
+            if not verdict.passed:
+                warn(f"--precision int8 forced for {spec.tag}, but {verdict.reason}")
+            return load("int8", verdict)
+        if verdict.passed:
+            return load("int8", verdict)
+        warn(f"scoring {spec.tag} in fp32, not int8: {verdict.reason}")
+        return load("fp32", verdict)
 
     @property
     def name(self) -> str:
@@ -214,3 +215,40 @@ class OnnxStanceClassifier:
 
     def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[str]:
         return [LABELS[i] for i in self.predict_proba(texts, batch_size).argmax(axis=1)]
+
+
+def _session(path: Path, threads: int | None):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or available_cores()
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def _tokenizer(directory: Path, spec: ModelSpec):
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length=spec.max_length)
+    pad_id = tokenizer.token_to_id("[PAD]")
+    if pad_id is None:
+        pad_id = tokenizer.token_to_id("<pad>") or 0
+    tokenizer.enable_padding(pad_id=pad_id, pad_token=tokenizer.id_to_token(pad_id))
+    return tokenizer
+
+
+def int8_verdict(directory: Path, folder: Path, load) -> Int8Verdict:
+    """The cached verdict for this machine, or a new one measured on the model's check set."""
+    verdict = cached_verdict(folder)
+    if verdict is not None:
+        return verdict
+    check = read_check_set(directory)
+    if check is None:
+        return Int8Verdict(False, "the model has no check set (check.jsonl) to verify int8 with", machine_key())
+    texts, gold = check
+    warn(f"checking int8 against fp32 on this machine ({len(texts)} statements; once per machine and model)")
+    verdict = measure(load("fp32").predict, load("int8").predict, texts, gold)
+    save_verdict(folder, verdict)
+    return verdict
