@@ -145,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_score(args: argparse.Namespace) -> int:
     import itertools
 
+    from detente.model.language import LanguageTally
     from detente.scoring import Inputs, ScoringOptions, progress_bar, scored_chunks
     from detente.sources import discover
     from detente.writers import RecordWriter, format_for
@@ -165,12 +166,16 @@ def cmd_score(args: argparse.Namespace) -> int:
     run_key = inputs.run_key(classifier.name, classifier.backend, fmt, str(options.chunk_size))
     if options.workers > 1:
         classifier = None  # each worker loads its own copy
+    languages = LanguageTally()
     with RecordWriter(args.output, fmt, run_key, args.resume) as writer:
         with progress_bar(args.quiet, writer.skip) as bar:
             items = itertools.islice(inputs.items(), writer.skip, None)
             for chunk in scored_chunks(classifier, options, items):
                 writer.write(chunk)
+                languages.add(item["text"] for item in chunk)
                 bar.update(len(chunk))
+    if warning := languages.warning():
+        print(f"detente: {warning}", file=sys.stderr)
     return 0
 
 

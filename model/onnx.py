@@ -23,7 +23,15 @@ from detente.errors import DetenteError
 from detente.model.batching import length_sorted_batches
 from detente.model.classifier import softmax
 from detente.model.labels import LABELS
-from detente.model.precision import Int8Verdict, cached_verdict, machine_key, measure, read_check_set, save_verdict, warn
+from detente.model.precision import (
+    Int8Verdict,
+    cached_verdict,
+    machine_key,
+    measure,
+    read_check_set,
+    save_verdict,
+    warn,
+)
 from detente.model.spec import SPEC_FILE, ModelSpec
 
 PRECISIONS = ("auto", "int8", "fp32")

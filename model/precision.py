@@ -84,10 +84,7 @@ class Int8Verdict:
         if self.agreement is None:
             return self.reason
         delta = (self.macro_f1_int8 or 0.0) - (self.macro_f1_fp32 or 0.0)
-        return (
-            f"int8 agrees with fp32 on {self.agreement:.1%} of {self.n} check statements here, "
-            f"macro-F1 {delta:+.3f}"
-        )
+        return f"int8 agrees with fp32 on {self.agreement:.1%} of {self.n} check statements here, macro-F1 {delta:+.3f}"
 
 
 def read_check_set(directory: Path) -> tuple[list[str], list[str]] | None:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
+from detente.model.furniture import is_furniture_sentence, is_heading_line
 from detente.model.speakers import SpeakerTracker, attribute_quotes
 
 #: Words that end with a full stop without ending the sentence.
@@ -37,13 +38,35 @@ SENTENCE_STARTERS = frozenset(
     Her Their Our When While If Asked""".split()
 )
 
-_HEADER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*")
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
+#: The date header: at the start of a line (or after a byte-order mark), within the first lines.
+_HEADER = re.compile(r"^[\ufeff \t]*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*", re.MULTILINE)
+#: Paragraphs are separated by a blank line, whatever the line ends (LF, CRLF, CR).
+_PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r|\n)[ \t\f\v]*(?:\r\n|\r|\n)")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")
+#: How many paragraphs from the top may hold the date header (after a headline, say).
+HEADER_PARAGRAPHS = 3
+
+
 # Sentence-final punctuation, closing quotes/brackets glued to it, then either
 # whitespace before a sentence-like start, or the end of the paragraph.
+def _non_lowercase_letters() -> str:
+    """A character class of every letter that is not lowercase: capitals of any script, and
+    the letters of scripts without case (Arabic, Chinese, Hebrew, ...), which may start a sentence."""
+    ranges: list[list[int]] = []
+    for code in range(0x41, 0x30000):
+        char = chr(code)
+        if char.isalpha() and not char.islower():
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+
+
+_STARTER = _non_lowercase_letters()
 _BOUNDARY = re.compile(
-    r"""(?P<punct>[.!?…]+)(?P<close>[”"’')\]]*)"""
-    r"""(?:(?P<space>\s+)(?=[“"‘'(\[A-Z0-9À-ÖØ-Þ]|[a-z]{1,12}\.(?:\s+[“"‘'A-Z]|\s*\Z))|(?P<end>\s*\Z))"""
+    r"""(?P<punct>[.!?…。！？]+)(?P<close>[”"’'»)\]]*)"""
+    r"""(?:(?P<space>\s+)(?=[“"‘'«(\[0-9""" + _STARTER + r"""]|[a-z]{1,12}\.(?:\s+[“"‘'A-Z]|\s*\Z))|(?P<end>\s*\Z))"""
 )
 # A full stop glued to a trailing fragment: "the TV channel reported.360“."
 _GLUED_TAIL = re.compile(r"(?<=[a-z]{2})\.(?=[0-9A-Z][^.!?\n]{0,30}[.!?]?\s*\Z)")
@@ -123,9 +146,42 @@ def is_debris(sentence: str) -> bool:
     words = _WORD.findall(sentence)
     if len(words) < 2:
         return True
-    if not any(any(ch.islower() for ch in w) for w in words):
+    if not any(any(ch.islower() for ch in w) for w in words) and all(w.isascii() for w in words):
         return True  # "AFP. TASS." and other all-caps credits
-    return bool(_DEBRIS.match(sentence))
+    return bool(_DEBRIS.match(sentence)) or is_furniture_sentence(sentence)
+
+
+def _blank(line: str) -> str:
+    body = line.rstrip("\r\n")
+    return " " * len(body) + line[len(body) :]
+
+
+def blank_headings(paragraph: str) -> str:
+    """The paragraph with its heading-like lines (headlines, subheadings, tags, links) blanked.
+
+    Blanked with spaces, not removed, so offsets into the paragraph still hold.
+    A heading starts where a sentence may start: at the top, or after a line
+    that ended a sentence or was itself a heading.
+    """
+    lines = [m.group() for m in _LINE.finditer(paragraph) if m.group()]
+    out, after_break = [], True
+    for i, line in enumerate(lines):
+        body = line.rstrip("\r\n")
+        following = next((x.rstrip("\r\n") for x in lines[i + 1 :] if x.strip()), None)
+        if after_break and body.strip() and is_heading_line(body, following):
+            out.append(_blank(line))
+            continue
+        out.append(line)
+        if body.strip():
+            after_break = bool(re.search(r"""[.!?…]["”’')\]]*\s*\Z""", body))
+    filled = [line for line in lines if line.strip()]
+    blanked = [line for line in out if line.strip() == "" and line.strip("\r\n")]
+    if len(filled) >= 3 and len(blanked) * 2 >= len(filled):
+        # A block that is mostly headings is a list of links or tags: its short
+        # remaining lines that end in a question or exclamation mark
+        # ("Why are rail workers striking?") are link titles too.
+        out = [_blank(x) if len(x.split()) <= 12 and x.rstrip().endswith(("?", "!")) else x for x in out]
+    return "".join(out)
 
 
 def _paragraphs(stream: TextIO) -> Iterator[tuple[int, str, bool]]:
@@ -159,16 +215,17 @@ def iter_statements(stream: TextIO, doc: str) -> Iterator[Statement]:
     date: str | None = None
     index = 0
     speakers = SpeakerTracker()
-    first = True
-    for offset, paragraph, _complete in _paragraphs(stream):
-        if first:
-            first = False
-            header = _HEADER.match(paragraph)
+    for number, (offset, original, _complete) in enumerate(_paragraphs(stream)):
+        paragraph = original.replace("\ufeff", " ") if number == 0 else original
+        if date is None and number < HEADER_PARAGRAPHS and index == 0:
+            header = _HEADER.search(paragraph, 0, 2000)
             if header:
                 date = header.group(1)
+                # Whatever stands before the header on the top lines is a headline: not text.
                 paragraph = " " * header.end() + paragraph[header.end() :]
+        paragraph = blank_headings(paragraph)
         kept = [(a, b) for a, b in split_sentences(paragraph) if not is_debris(paragraph[a:b])]
-        texts = [paragraph[a:b] for a, b in kept]
+        texts = [original[a:b] for a, b in kept]
         who = attribute_quotes(texts, [speakers.attribute(t) for t in texts])
         for (a, b), text, speaker in zip(kept, texts, who, strict=True):
             yield Statement(doc, index, offset + a, offset + b, text, speaker, date)
