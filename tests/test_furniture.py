@@ -112,7 +112,8 @@ def test_sentences_split_before_capitals_of_any_script():
 def test_scoring_a_russian_text_warns_once_with_the_share_not_english(tmp_path):
     path = tmp_path / "ru.txt"
     path.write_text(
-        "date 2024-03-01\n\nЛавров заявил, что переговоры прошли конструктивно. Переговоры будут продолжены в среду.\n\n"
+        "date 2024-03-01\n\n"
+        "Лавров заявил, что переговоры прошли конструктивно. Переговоры будут продолжены в среду.\n\n"
         "The talks will continue on Wednesday, the ministry said.\n",
         encoding="utf-8",
     )
