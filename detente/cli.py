@@ -28,6 +28,8 @@ model. Bad input stops the run before anything is written, with exit code 2.
 
 TRAIN_EXAMPLES = """\
 examples:
+  detente train --train mine.csv -o runs/mine                  your labelled file; dev cut from it by document
+  detente train --train train.jsonl --dev dev.jsonl --test test.jsonl -o runs/mine
   detente train --config configs/default.yaml -o runs/my-model
   detente train --config configs/lora.yaml --set train.epochs=3 --set model.base=/path/to/hf-model
   detente score news/ --model runs/my-model -o scores.jsonl
@@ -116,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a config value, e.g. train.epochs=3 (repeatable)",
     )
+    train.add_argument(
+        "--train", nargs="+", metavar="FILE", help="labelled JSONL/CSV files to train on (sets data.train_files)"
+    )
+    train.add_argument("--dev", nargs="+", metavar="FILE", help="labelled files to select on (default: cut from --train)")
+    train.add_argument("--test", nargs="+", metavar="FILE", help="labelled files to report on (default: none)")
     train.add_argument("-o", "--output", metavar="DIR", help="model directory to write (default: runs/<model.name>)")
     train.set_defaults(handler=cmd_train)
 
@@ -138,8 +145,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     from detente.eval.cli import register as register_eval
 
+    info = commands.add_parser(
+        "info", help="version, CPU features and what each bundled model runs as here (for bug reports)",
+        description="Print the version, libraries, CPU features and, for each bundled model, the backend and "
+        "precision that auto chooses on this machine and why (the int8 check measured here).",
+    )  # fmt: skip
+    info.set_defaults(handler=cmd_info)
+
     register_eval(commands)
     return parser
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from detente.info import report
+
+    for line in report():
+        print(line)
+    return 0
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -180,13 +202,55 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    import os
+
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # read when transformers is imported
     from detente.training.config import load_config
     from detente.training.trainer import train
 
     config = load_config(args.config, args.set)
+    if args.train:
+        # Files named on the command line replace the config's whole data set.
+        config.data.train_files, config.data.dev_files = list(args.train), list(args.dev or [])
+        config.data.test_files = list(args.test or [])
+    else:
+        config.data.dev_files = list(args.dev) if args.dev else config.data.dev_files
+        config.data.test_files = list(args.test) if args.test else config.data.test_files
     output = args.output or f"runs/{config.model.name}"
-    train(config, output, log=lambda line: print(line, file=sys.stderr))
+    with quiet_third_party():
+        classifier = train(config, output, log=lambda line: print(line, file=sys.stderr))
+    print(training_summary(classifier.spec, output))
     return 0
+
+
+def training_summary(spec, output: str) -> str:
+    """The line a person reads at the end of a run."""
+    t = spec.training
+    metrics, sizes = t.get("metrics", {}), t.get("sizes", {})
+    parts = [f"saved {spec.tag} to {output}", f"trained on {sizes.get('train', 0):,} statements"]
+    parts.append(f"dev macro-F1 {metrics.get('dev_macro_f1', float('nan')):.3f}")
+    if "test_macro_f1" in metrics:
+        parts.append(f"test macro-F1 {metrics['test_macro_f1']:.3f} on {sizes.get('test', 0):,}")
+    minutes = t.get("train_seconds", 0) / 60
+    return ", ".join(parts) + f" ({minutes:.1f} min)"
+
+
+def quiet_third_party():
+    """Deprecation and advice warnings of transformers/torch/peft are for us, not for users."""
+    import contextlib
+    import os
+    import warnings
+
+    @contextlib.contextmanager
+    def scope():
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", UserWarning)
+            yield
+
+    return scope()
 
 
 def cmd_split(args: argparse.Namespace) -> int:

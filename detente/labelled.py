@@ -26,15 +26,20 @@ def iter_records(path: str | Path, handle: TextIO | None = None) -> Iterator[tup
     if handle is None:
         if not path.is_file():
             raise DetenteError(path, "no such file" if not path.exists() else "not a file")
-        handle = path.open(encoding="utf-8", newline="")
+        # utf-8-sig: files saved by spreadsheets and Windows editors start with a byte-order mark.
+        handle = path.open(encoding="utf-8-sig", newline="")
     try:
         with handle:
             if path.suffix.lower() == ".csv":
                 reader = csv.DictReader(handle)
+                if reader.fieldnames:
+                    reader.fieldnames = [name.lstrip("\ufeff").strip() for name in reader.fieldnames]
                 for row in reader:
                     yield reader.line_num, {k: v for k, v in row.items() if k is not None}
                 return
             for line_no, line in enumerate(handle, start=1):
+                if line_no == 1:
+                    line = line.lstrip("\ufeff")
                 if not line.strip():
                     continue
                 try:
@@ -68,6 +73,7 @@ def read_labelled(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
                     raise DetenteError(where, f"record has no '{key}'")
             check_text(path, line_no, record)
             record["id"] = str(record["id"])
+            record["label"] = canonical_label(record["label"])
             if record["label"] not in LABELS:
                 raise DetenteError(where, f"unknown label {record['label']!r} (expected one of {', '.join(LABELS)})")
             if record["id"] in seen:
@@ -78,6 +84,13 @@ def read_labelled(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
         if count == 0:
             raise DetenteError(path, "no records")
     return records
+
+
+def canonical_label(label: Any) -> Any:
+    """" Critical" and "CRITICAL" as typed by hand are "critical"; anything else is left to be refused."""
+    if isinstance(label, str) and label.strip().lower() in LABELS:
+        return label.strip().lower()
+    return label
 
 
 def fingerprint(records: Iterable[dict[str, Any]]) -> str:

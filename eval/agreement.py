@@ -13,7 +13,7 @@ from typing import Any
 
 from detente.errors import DetenteError
 from detente.eval import metrics as m
-from detente.labelled import iter_records
+from detente.labelled import canonical_label, iter_records
 from detente.model.labels import LABELS
 
 
@@ -26,7 +26,7 @@ def read_annotations(path: str | Path) -> dict[str, tuple[str, int]]:
         for key in ("id", "label"):
             if record.get(key) in (None, ""):
                 raise DetenteError(where, f"record has no '{key}'")
-        record_id, label = str(record["id"]), record["label"]
+        record_id, label = str(record["id"]), canonical_label(record["label"])
         if label not in LABELS:
             raise DetenteError(where, f"unknown label {label!r} (expected one of {', '.join(LABELS)})")
         if record_id in labels:

@@ -51,3 +51,25 @@ def test_the_project_corpus_is_valid_and_split_by_document():
     assert sum(map(len, splits.values())) == len(corpus) >= 1500
     docs = {name: {r["source"] for r in records} for name, records in splits.items()}
     assert not (docs["train"] & docs["test"]) and not (docs["train"] & docs["dev"]) and not (docs["dev"] & docs["test"])
+
+
+def test_a_spreadsheet_csv_with_bom_crlf_and_hand_typed_labels_is_read(tmp_path):
+    path = tmp_path / "labels.csv"
+    rows = "id,text,label\r\n1,We welcome the offer.,Critical \r\n2,Talks resume today., PROCEDURAL\r\n"
+    path.write_bytes(b"\xef\xbb\xbf" + rows.encode("utf-8"))
+    records = read_labelled([path])
+    assert [(r["id"], r["label"]) for r in records] == [("1", "critical"), ("2", "procedural")]
+
+
+def test_a_jsonl_file_with_bom_and_crlf_is_read(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    lines = '{"id": "a", "text": "Talks resume.", "label": "procedural"}\r\n{"id": "b", "text": "No.", "label": "critical"}\r\n'
+    path.write_bytes(b"\xef\xbb\xbf" + lines.encode("utf-8"))
+    assert [r["id"] for r in read_labelled([path])] == ["a", "b"]
+
+
+def test_a_label_that_is_not_one_of_the_three_still_names_file_and_line(tmp_path):
+    path = tmp_path / "labels.csv"
+    path.write_text("id,text,label\n1,We welcome the offer.,positive\n", encoding="utf-8")
+    with pytest.raises(DetenteError, match=r"labels.csv:2: unknown label 'positive'"):
+        read_labelled([path])

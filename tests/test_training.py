@@ -50,12 +50,15 @@ def first_run(small_data, tmp_path_factory):
 def test_lora_training_writes_a_small_model_that_scores(first_run):
     out, trained = first_run
     assert sorted(p.name for p in out.iterdir()) == [
-        "README.md", "detente.json", "head.safetensors", "lora.safetensors", "tokenizer.json", "tokenizer_config.json",
+        "README.md", "check.jsonl", "detente.json", "head.safetensors", "lora.safetensors", "tokenizer.json",
+        "tokenizer_config.json",
     ]  # fmt: skip
     assert sum(p.stat().st_size for p in out.iterdir()) < 25 * 2**20
     spec = json.loads((out / "detente.json").read_text())
     assert spec["training"]["config"]["train"]["epochs"] == 2 and len(spec["training"]["data_fingerprint"]) == 64
-    assert set(spec["training"]["onnx_int8"]) == {"agreement", "macro_f1_delta", "passed"}
+    check = spec["training"]["onnx_int8"]
+    assert check["n"] == 24 and check["passed"] == (check["agreement"] >= 0.99 and "passed" in check["reason"])
+    assert len((out / "check.jsonl").read_text().splitlines()) == 24  # the test split, for every machine's check
     assert spec["temperature"] > 0
     loaded = StanceClassifier.from_pretrained(out, device="cpu")
     texts = ["The talks were useful.", "We reject this ultimatum."]
@@ -156,3 +159,27 @@ def test_temperature_fitting_softens_an_overconfident_model_and_keeps_a_calibrat
     assert 0.85 < fit_temperature(logits, sampled.tolist()) < 1.2
     # The same logits blown up 4x are overconfident: the fit brings them back down.
     assert 3.2 < fit_temperature(logits * 4, sampled.tolist()) < 4.8
+
+
+def test_train_on_ones_own_csv_from_an_empty_folder_outside_the_repository(small_data, tmp_path):
+    """`detente train --train mine.csv`: no config, no repository paths, dev cut from the file."""
+    import csv
+
+    rows = [json.loads(line) for line in (small_data / "train.jsonl").read_text().splitlines()]
+    rows += [json.loads(line) for line in (small_data / "dev.jsonl").read_text().splitlines()]
+    work = tmp_path / "empty"
+    work.mkdir()
+    with (work / "mine.csv").open("w", newline="", encoding="utf-8-sig") as handle:  # as a spreadsheet saves it
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(["id", "text", "label", "source"])
+        for r in rows:
+            writer.writerow([r["id"], r["text"], r["label"].title(), r["source"]])
+    done = run_cli("train", "--train", "mine.csv", "-o", "runs/mine", "--set", "train.epochs=1",
+                   "--set", "train.check_int8=false", "--set", "model.max_length=48", cwd=work)  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode()
+    summary = done.stdout.decode().strip().splitlines()
+    assert len(summary) == 1 and summary[0].startswith("saved detente-stance@0.1.0 to runs/mine, trained on")
+    assert "dev macro-F1" in summary[0] and "{" not in summary[0]
+    assert "Warning" not in done.stderr.decode() and "deprecat" not in done.stderr.decode().lower()
+    spec = json.loads((work / "runs" / "mine" / "detente.json").read_text())
+    assert spec["training"]["sizes"]["train"] + spec["training"]["sizes"]["dev"] == len(rows)

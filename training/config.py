@@ -34,10 +34,12 @@ class ModelConfig:
 
 @dataclass
 class DataConfig:
-    #: Labelled files to split by source document when dev/test files are not given.
-    train_files: list[str] = field(default_factory=lambda: ["data/splits/train.jsonl"])
-    dev_files: list[str] = field(default_factory=lambda: ["data/splits/dev.jsonl"])
-    test_files: list[str] = field(default_factory=lambda: ["data/splits/test.jsonl"])
+    #: Labelled files (JSONL or CSV). Nothing is assumed about where they are: the
+    #: configs in configs/ name this repository's splits, ``detente train --train``
+    #: names a user's. Without dev files, dev is cut from train by document; test is optional.
+    train_files: list[str] = field(default_factory=list)
+    dev_files: list[str] = field(default_factory=list)
+    test_files: list[str] = field(default_factory=list)
     #: Used only when dev_files is empty: the share of documents held out for dev.
     dev_fraction: float = 0.15
     split_seed: int = 13
@@ -94,6 +96,8 @@ def _coerce(value: Any, annotation: Any, key: str) -> Any:
                 continue
         raise DetenteError(key, f"expected {hint}, got {value!r}")
     if origin is list:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            value = [value]  # "train_files: mine.csv" means a list of one
         if not isinstance(value, list):
             raise DetenteError(key, f"expected a list, got {value!r}")
         (item,) = typing.get_args(hint)

@@ -46,6 +46,8 @@ def load_splits(config: Config) -> dict[str, Dataset]:
     from detente.training.splits import split_by_document
 
     data = config.data
+    if not data.train_files:
+        raise DetenteError("data.train_files", "no training data: give --train FILE or name the files in the config")
     train = read_labelled(data.train_files)
     if data.dev_files:
         dev = read_labelled(data.dev_files)

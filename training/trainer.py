@@ -285,7 +285,7 @@ class Trainer:
             self.log(f"int8 ONNX on this machine: {spec.training['onnx_int8']['reason']}")
         (self.output_dir / "README.md").write_text(model_card(spec))
         shutil.rmtree(self.output_dir / CHECKPOINT_DIR, ignore_errors=True)
-        self.log(f"saved {spec.tag} to {self.output_dir} ({metrics})")
+        self.log(f"saved {spec.tag} to {self.output_dir}")
         return classifier
 
 
