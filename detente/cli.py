@@ -121,7 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--train", nargs="+", metavar="FILE", help="labelled JSONL/CSV files to train on (sets data.train_files)"
     )
-    train.add_argument("--dev", nargs="+", metavar="FILE", help="labelled files to select on (default: cut from --train)")
+    train.add_argument(
+        "--dev", nargs="+", metavar="FILE", help="labelled files to select on (default: cut from --train)"
+    )
     train.add_argument("--test", nargs="+", metavar="FILE", help="labelled files to report on (default: none)")
     train.add_argument("-o", "--output", metavar="DIR", help="model directory to write (default: runs/<model.name>)")
     train.set_defaults(handler=cmd_train)
@@ -140,6 +142,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--strata",
         metavar="FIELD",
         help="split each value of FIELD (e.g. origin) separately, so each split gets its share",
+    )
+    split.add_argument(
+        "--holdout-field",
+        metavar="FIELD",
+        help="hold out whole values of FIELD (e.g. topic: whole negotiations) for dev and test, so test measures "
+        "contexts never trained on; records of held-out values outside --eval-only go to left_out.jsonl",
+    )
+    split.add_argument(
+        "--eval-only",
+        metavar="FIELD=VALUE",
+        help="with --holdout-field: dev and test hold only records with FIELD=VALUE (e.g. origin=real-news-paraphrased)",
+    )
+    split.add_argument(
+        "--seen-test-fraction",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="with --holdout-field: also hold out documents of trained contexts as test_seen.jsonl (default: 0)",
     )
     split.set_defaults(handler=cmd_split)
 
@@ -259,11 +279,23 @@ def cmd_split(args: argparse.Namespace) -> int:
     from detente.labelled import read_labelled
     from detente.training.splits import make_splits, write_splits
 
-    splits = make_splits(read_labelled(args.data), args.dev_fraction, args.test_fraction, args.seed, args.strata)
+    records = read_labelled(args.data)
+    if args.holdout_field:
+        from detente.training.splits import split_by_context
+
+        pool = lambda record: True  # noqa: E731
+        if args.eval_only:
+            key, _, value = args.eval_only.partition("=")
+            pool = lambda record: str(record.get(key)) == value  # noqa: E731
+        splits = split_by_context(records, args.holdout_field, args.dev_fraction, args.test_fraction, args.seed,
+                                  pool, args.seen_test_fraction)  # fmt: skip
+    else:
+        splits = make_splits(records, args.dev_fraction, args.test_fraction, args.seed, args.strata)
     write_splits(splits, args.output)
-    for name, records in splits.items():
-        counts = Counter(r["label"] for r in records)
-        print(f"{name}: {len(records)} statements, {dict(sorted(counts.items()))}", file=sys.stderr)
+    for name, part in splits.items():
+        counts = Counter(r["label"] for r in part)
+        contexts = f", {len({r.get(args.holdout_field) for r in part})} contexts" if args.holdout_field else ""
+        print(f"{name}: {len(part)} statements{contexts}, {dict(sorted(counts.items()))}", file=sys.stderr)
     return 0
 
 

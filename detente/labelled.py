@@ -87,7 +87,7 @@ def read_labelled(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
 
 
 def canonical_label(label: Any) -> Any:
-    """" Critical" and "CRITICAL" as typed by hand are "critical"; anything else is left to be refused."""
+    """ " Critical" and "CRITICAL" as typed by hand are "critical"; anything else is left to be refused."""
     if isinstance(label, str) and label.strip().lower() in LABELS:
         return label.strip().lower()
     return label

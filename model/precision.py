@@ -105,10 +105,12 @@ def write_check_set(directory: Path, records: list[dict], limit: int = 400, seed
     """Store up to ``limit`` labelled statements (a seeded sample) as the model's check set."""
     rng = np.random.default_rng(seed)
     chosen = sorted(rng.permutation(len(records))[:limit].tolist()) if len(records) > limit else range(len(records))
+    # Provenance fields travel with the text, so the check set can be audited like any data file.
+    keep = ("id", "text", "label", "topic", "date", "source")
     with (directory / CHECK_FILE).open("w", encoding="utf-8") as handle:
         for i in chosen:
-            handle.write(json.dumps({"text": records[i]["text"], "label": records[i]["label"]}, ensure_ascii=False))
-            handle.write("\n")
+            record = {k: records[i][k] for k in keep if records[i].get(k) not in (None, "")}
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def measure(fp32_predict, int8_predict, texts: list[str], gold: list[str]) -> Int8Verdict:

@@ -47,10 +47,18 @@ def test_fingerprint_depends_on_content_not_order():
 
 def test_the_project_corpus_is_valid_and_split_by_document():
     corpus = read_labelled(sorted((ROOT / "data" / "corpus").glob("*.jsonl")))
-    splits = {name: read_labelled([ROOT / "data" / "splits" / f"{name}.jsonl"]) for name in ("train", "dev", "test")}
-    assert sum(map(len, splits.values())) == len(corpus) >= 1500
+    names = ("train", "dev", "test", "test_seen", "left_out")
+    splits = {name: read_labelled([ROOT / "data" / "splits" / f"{name}.jsonl"]) for name in names}
+    assert sum(map(len, splits.values())) == len(corpus) >= 4000
     docs = {name: {r["source"] for r in records} for name, records in splits.items()}
-    assert not (docs["train"] & docs["test"]) and not (docs["train"] & docs["dev"]) and not (docs["dev"] & docs["test"])
+    for a, b in [(a, b) for a in names for b in names if a < b]:
+        assert not docs[a] & docs[b], (a, b)
+    # dev and test are real news from whole negotiations that nothing in train is about
+    contexts = {name: {r["topic"] for r in records} for name, records in splits.items()}
+    assert not contexts["train"] & (contexts["dev"] | contexts["test"])
+    assert not contexts["dev"] & contexts["test"] and len(contexts["test"]) >= 8
+    for name in ("dev", "test", "test_seen"):
+        assert {r["origin"] for r in splits[name]} == {"real-news-paraphrased"}
 
 
 def test_a_spreadsheet_csv_with_bom_crlf_and_hand_typed_labels_is_read(tmp_path):

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from detente.training.config import Config
 
 #: The columns training needs; other fields of a labelled file (notes, provenance) are dropped.
-COLUMNS = ("id", "text", "label")
+#: What training reads, then provenance kept for what a model writes beside itself (its check set).
+COLUMNS = ("id", "text", "label", "source", "topic", "date")
 
 
 def _datasets():
@@ -58,12 +59,14 @@ def load_splits(config: Config) -> dict[str, Dataset]:
 
 
 def _from_records(records: list[dict[str, Any]]) -> Dataset:
-    return _from_columns({name: [str(r[name]) for r in records] for name in COLUMNS})
+    return _from_columns({name: [str(r.get(name) or "") for r in records] for name in COLUMNS})
 
 
 def _from_columns(columns: dict[str, list[Any]]) -> Dataset:
     datasets = _datasets()
     features = datasets.Features({name: datasets.Value("string") for name in COLUMNS})
+    size = len(columns["id"])
+    columns = {name: columns.get(name, [""] * size) for name in COLUMNS}
     return datasets.Dataset.from_dict(columns, features=features)
 
 

@@ -7,7 +7,7 @@ splitting is the document (``source``), as scikit-learn's StratifiedGroupKFold d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,52 @@ def make_splits(
     rest, test = split_by_document(records, test_fraction, seed)
     train, dev = split_by_document(rest, dev_fraction / (1 - test_fraction), seed)
     return {"train": train, "dev": dev, "test": test}
+
+
+def split_by_context(
+    records: Sequence[dict[str, Any]],
+    field: str,
+    dev_fraction: float,
+    test_fraction: float,
+    seed: int,
+    pool: Callable[[dict[str, Any]], bool] = lambda record: True,
+    seen_test_fraction: float = 0.0,
+) -> dict[str, list[dict[str, Any]]]:
+    """Splits that answer "how good is it on negotiations it has never seen".
+
+    Whole values of ``field`` (the negotiation context, ``topic``) are held out:
+    test contexts first, then dev contexts, drawn in a seeded order until each
+    holds its share of the ``pool`` records (the kind being evaluated, such as
+    real news). Records of a held-out context that are outside the pool leave
+    training too, so no statement about a test negotiation is trained on. With
+    ``seen_test_fraction``, whole documents of the remaining pool are held out
+    as ``test_seen``: the same question for talks the model has seen.
+    """
+    import random
+
+    evaluated = [r for r in records if pool(r)]
+    contexts = sorted({str(r.get(field)) for r in evaluated})
+    random.Random(seed).shuffle(contexts)
+    sizes = {c: sum(str(r.get(field)) == c for r in evaluated) for c in contexts}
+    held: dict[str, str] = {}
+    for name, fraction in (("test", test_fraction), ("dev", dev_fraction)):
+        total = 0
+        for context in contexts:
+            if context not in held and total < fraction * len(evaluated):
+                held[context] = name
+                total += sizes[context]
+    out: dict[str, list[dict[str, Any]]] = {"train": [], "dev": [], "test": [], "left_out": []}
+    rest_pool = []
+    for r in records:
+        where = held.get(str(r.get(field)))
+        if where is None:
+            (rest_pool if pool(r) else out["train"]).append(r)
+        else:
+            out[where if pool(r) else "left_out"].append(r)
+    if seen_test_fraction:
+        rest_pool, out["test_seen"] = split_by_document(rest_pool, seen_test_fraction, seed)
+    out["train"] += rest_pool
+    return out
 
 
 def write_splits(splits: dict[str, list[dict[str, Any]]], directory: str | Path) -> None:

@@ -278,7 +278,7 @@ class Trainer:
         classifier = StanceClassifier(network.cpu(), tokenizer, spec, device="cpu", lora_factors=factors)
         classifier.save_pretrained(self.output_dir)
         check = splits["test"] if len(splits["test"]) else splits["dev"]
-        write_check_set(self.output_dir, check.select_columns(["text", "label"]).to_list())
+        write_check_set(self.output_dir, check.to_list())
         if cfg.train.check_int8:
             spec.training["onnx_int8"] = int8_check(self.output_dir)
             spec.save(self.output_dir)
