@@ -152,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     split.add_argument(
         "--eval-only",
         metavar="FIELD=VALUE",
-        help="with --holdout-field: dev and test hold only records with FIELD=VALUE (e.g. origin=real-news-paraphrased)",
+        help="with --holdout-field: dev and test hold only records with FIELD=VALUE "
+        "(e.g. origin=real-news-paraphrased)",
     )
     split.add_argument(
         "--seen-test-fraction",

@@ -71,7 +71,10 @@ def test_a_spreadsheet_csv_with_bom_crlf_and_hand_typed_labels_is_read(tmp_path)
 
 def test_a_jsonl_file_with_bom_and_crlf_is_read(tmp_path):
     path = tmp_path / "labels.jsonl"
-    lines = '{"id": "a", "text": "Talks resume.", "label": "procedural"}\r\n{"id": "b", "text": "No.", "label": "critical"}\r\n'
+    lines = (
+        '{"id": "a", "text": "Talks resume.", "label": "procedural"}\r\n'
+        '{"id": "b", "text": "No.", "label": "critical"}\r\n'
+    )
     path.write_bytes(b"\xef\xbb\xbf" + lines.encode("utf-8"))
     assert [r["id"] for r in read_labelled([path])] == ["a", "b"]
 
