@@ -21,7 +21,7 @@ def test_overrides_are_typed_and_applied(tmp_path):
     [
         ("train:\n  epochz: 3\n", "train.epochz"),
         ("train:\n  epochs: three\n", "train.epochs"),
-        ("model:\n  lora_target_modules: query\n", "model.lora_target_modules"),
+        ("model:\n  lora_target_modules: {query: 1}\n", "model.lora_target_modules"),
         ("trian: {}\n", "trian"),
         ("train:\n  class_weighted_loss: 1\n", "train.class_weighted_loss"),
     ],
@@ -38,3 +38,10 @@ def test_a_bad_override_names_the_key():
     with pytest.raises(DetenteError) as err:
         load_config(None, ["train.batch_size=big"])
     assert err.value.where == "train.batch_size"
+
+
+def test_origin_weights_are_a_typed_mapping_and_a_single_file_is_a_list():
+    config = load_config(None, ["data.origin_weights={written: 0.3}", "data.train_files=mine.csv"])
+    assert config.data.origin_weights == {"written": 0.3} and config.data.train_files == ["mine.csv"]
+    with pytest.raises(DetenteError, match="data.origin_weights.written"):
+        load_config(None, ["data.origin_weights={written: heavy}"])

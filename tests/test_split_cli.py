@@ -31,3 +31,25 @@ def test_split_refuses_a_set_with_unknown_labels(tmp_path):
     result = run_cli("split", bad, "-o", tmp_path / "out")
     assert result.returncode == 2 and "bad.jsonl:1: unknown label 'hostile'" in result.stderr.decode()
     assert not (tmp_path / "out").exists()
+
+
+def test_holdout_by_context_keeps_whole_negotiations_out_of_training(tmp_path):
+    data = sorted((ROOT / "data" / "corpus").glob("*.jsonl"))
+    args = ["--holdout-field", "topic", "--eval-only", "origin=real-news-paraphrased", "--seen-test-fraction", "0.1"]
+    for name in ("a", "b"):
+        result = run_cli("split", *data, "-o", tmp_path / name, "--seed", "7", *args)
+        assert result.returncode == 0, result.stderr.decode()
+        assert "contexts" in result.stderr.decode()
+    names = ("train", "dev", "test", "test_seen", "left_out")
+    parts = {name: _read(tmp_path / "a" / f"{name}.jsonl") for name in names}
+    topics = {name: {r["topic"] for r in records} for name, records in parts.items()}
+    assert not topics["train"] & topics["test"] and not topics["train"] & topics["dev"]
+    assert not topics["dev"] & topics["test"] and topics["left_out"] <= topics["dev"] | topics["test"]
+    for name in ("dev", "test", "test_seen"):
+        assert {r["origin"] for r in parts[name]} == {"real-news-paraphrased"}
+    docs = {name: {r["source"] for r in records} for name, records in parts.items()}
+    assert not docs["test_seen"] & docs["train"]
+    real = sum(r["origin"] == "real-news-paraphrased" for r in sum(parts.values(), []))
+    assert 0.15 < len(parts["test"]) / real < 0.3
+    for name in names:
+        assert (tmp_path / "a" / f"{name}.jsonl").read_bytes() == (tmp_path / "b" / f"{name}.jsonl").read_bytes()

@@ -183,3 +183,19 @@ def test_train_on_ones_own_csv_from_an_empty_folder_outside_the_repository(small
     assert "Warning" not in done.stderr.decode() and "deprecat" not in done.stderr.decode().lower()
     spec = json.loads((work / "runs" / "mine" / "detente.json").read_text())
     assert spec["training"]["sizes"]["train"] + spec["training"]["sizes"]["dev"] == len(rows)
+
+
+def test_origin_weights_of_one_give_the_plain_class_weighted_loss():
+    import torch
+
+    from detente.training.config import TrainConfig
+    from detente.training.trainer import make_loss
+
+    torch.manual_seed(0)
+    logits, labels = torch.randn(6, 3), torch.tensor([0, 1, 2, 2, 1, 0])
+    weights = torch.tensor([0.5, 1.0, 2.0])
+    loss = make_loss(TrainConfig(), weights)
+    plain = loss(logits, labels)
+    assert torch.allclose(loss(logits, {"labels": labels, "weights": torch.ones(6)}), plain)
+    half = loss(logits, {"labels": labels, "weights": torch.tensor([1.0, 1.0, 1.0, 0.0, 0.0, 0.0])})
+    assert torch.allclose(half, make_loss(TrainConfig(), weights)(logits[:3], labels[:3]))

@@ -43,6 +43,9 @@ class DataConfig:
     #: Used only when dev_files is empty: the share of documents held out for dev.
     dev_fraction: float = 0.15
     split_seed: int = 13
+    #: Loss weight of training statements by their ``origin`` (e.g. ``{written: 0.3}``);
+    #: 0 leaves them out. Origins not named weigh 1.
+    origin_weights: dict[str, float] = field(default_factory=dict)
     #: Statements without labels (JSONL with "text"), used only with train.teacher:
     #: the student learns the teacher's soft labels on them too.
     unlabelled_files: list[str] = field(default_factory=list)
@@ -95,6 +98,11 @@ def _coerce(value: Any, annotation: Any, key: str) -> Any:
             except DetenteError:
                 continue
         raise DetenteError(key, f"expected {hint}, got {value!r}")
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise DetenteError(key, f"expected a mapping, got {value!r}")
+        key_type, value_type = typing.get_args(hint)
+        return {_coerce(k, key_type, key): _coerce(v, value_type, f"{key}.{k}") for k, v in value.items()}
     if origin is list:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             value = [value]  # "train_files: mine.csv" means a list of one

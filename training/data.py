@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 #: The columns training needs; other fields of a labelled file (notes, provenance) are dropped.
 #: What training reads, then provenance kept for what a model writes beside itself (its check set).
-COLUMNS = ("id", "text", "label", "source", "topic", "date")
+COLUMNS = ("id", "text", "label", "source", "topic", "date", "origin")
 
 
 def _datasets():
@@ -54,6 +54,8 @@ def load_splits(config: Config) -> dict[str, Dataset]:
         dev = read_labelled(data.dev_files)
     else:
         train, dev = split_by_document(train, data.dev_fraction, data.split_seed)
+    if data.origin_weights:
+        train = [r for r in train if data.origin_weights.get(str(r.get("origin")), 1.0) > 0]
     test = read_labelled(data.test_files) if data.test_files else []
     return {"train": _from_records(train), "dev": _from_records(dev), "test": _from_records(test)}
 

@@ -85,8 +85,19 @@ def make_loss(tcfg, weights: torch.Tensor | None):
     is scaled by T² so its gradients stay comparable across temperatures (Hinton et al.).
     """
     gold_loss = nn.CrossEntropyLoss(weight=weights, ignore_index=-100, label_smoothing=tcfg.label_smoothing)
+    per_item = nn.CrossEntropyLoss(weight=weights, ignore_index=-100, label_smoothing=tcfg.label_smoothing,
+                                   reduction="none")  # fmt: skip
+
+    def weighted(logits: torch.Tensor, labels: torch.Tensor, item_weights: torch.Tensor) -> torch.Tensor:
+        """The class-weighted mean, with each statement's origin weight as well."""
+        known = labels >= 0
+        class_w = weights[labels.clamp(min=0)] if weights is not None else torch.ones_like(item_weights)
+        w = item_weights * class_w * known
+        return (per_item(logits, labels) * item_weights).sum() / w.sum().clamp(min=1e-12)
 
     def loss(logits: torch.Tensor, target) -> torch.Tensor:
+        if isinstance(target, dict):  # statements with origin weights
+            return weighted(logits, target["labels"], target["weights"])
         if not isinstance(target, tuple):
             return gold_loss(logits, target)
         labels, soft = target
@@ -144,7 +155,13 @@ class Trainer:
             chunk = dataset[idx]
             enc = encode(tokenizer, chunk["text"], self.config.model.max_length, self.device)
             labels = torch.tensor([LABEL2ID.get(label, -100) for label in chunk["label"]], device=self.device)
-            if "soft" in chunk:
+            origin_weights = self.config.data.origin_weights
+            if origin_weights and "soft" not in chunk and shuffle:
+                item = [origin_weights.get(o, 1.0) for o in chunk["origin"]]
+                yield enc["input_ids"], enc["attention_mask"], {
+                    "labels": labels, "weights": torch.tensor(item, device=self.device)
+                }  # fmt: skip
+            elif "soft" in chunk:
                 soft = torch.tensor(chunk["soft"], device=self.device)
                 yield enc["input_ids"], enc["attention_mask"], (labels, soft)
             else:
