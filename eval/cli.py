@@ -77,6 +77,12 @@ def register(commands) -> None:
         help="the baselines' training data (default: data/splits/train.jsonl in the current directory)",
     )
     ev.add_argument("--group-by", metavar="FIELD", help="a table per FIELD value: topic, source, speaker, date")
+    ev.add_argument(
+        "--contrast",
+        metavar="FILE",
+        help="minimal pairs (records with 'pair') reported as their own row: statement accuracy and the share of "
+        "pairs with both members right (the project's: data/contrast/pairs.jsonl)",
+    )
     ev.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write the report into")
     ev.add_argument("--device", help="cpu, cuda, ... (default: the GPU if there is one)")
     ev.add_argument("--batch-size", type=positive_int, default=32, metavar="N", help="default: 32")
@@ -131,13 +137,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
     request = EvalRequest(
         data=args.data, models=args.model or ["default"], baselines=args.baselines, train=args.train,
         group_by=args.group_by, device=args.device, batch_size=args.batch_size,
-        resamples=args.bootstrap, seed=args.seed,
+        resamples=args.bootstrap, seed=args.seed, contrast=args.contrast,
     )  # fmt: skip
     metrics, predictions = run_evaluation(request, _log(args.quiet))
     directory = write_evaluation(args.output, metrics, predictions)
     for row in headline_rows(metrics):
         print(f"{row['name']:<24} macro-F1 {row['macro_f1']} {row['macro_f1_ci']}  "
               f"accuracy {row['accuracy']} {row['accuracy_ci']}", file=sys.stderr)  # fmt: skip
+    for name, row in metrics.get("contrast", {}).get("models", {}).items():
+        print(f"{name:<24} contrast pairs: both right {row['both_right']:.3f} of {row['pairs']}, "
+              f"statements {row['accuracy']:.3f}", file=sys.stderr)  # fmt: skip
     for warning in metrics["warnings"]:
         print(f"detente eval: warning: {warning}", file=sys.stderr)
     print(f"wrote {directory}/report.html, report.md, metrics.json, predictions.jsonl", file=sys.stderr)

@@ -33,6 +33,8 @@ class EvalRequest:
     batch_size: int = 32
     resamples: int = m.DEFAULT_RESAMPLES
     seed: int = m.DEFAULT_SEED
+    #: Minimal pairs reported as their own row (see detente.eval.contrast); None: none.
+    contrast: str | None = None
 
 
 def _quiet(_: str) -> None:
@@ -77,6 +79,11 @@ def run_evaluation(request: EvalRequest, log: Callable[[str], None] = _quiet):
     if len(request.models) > MAX_MODELS:
         raise DetenteError(None, f"--model given {len(request.models)} times: evaluate one model or compare two")
     records = load_eval_set(request.data)
+    pairs = None
+    if request.contrast:
+        from detente.eval.contrast import read_pairs
+
+        pairs = read_pairs(request.contrast)
     if request.group_by:
         check_group_field(records, request.group_by, request.data)
     train_records, train_summary = None, None
@@ -116,4 +123,13 @@ def run_evaluation(request: EvalRequest, log: Callable[[str], None] = _quiet):
         records, [str(Path(p)) for p in request.data], model, baselines, others, request.group_by,
         train_summary, request.resamples, request.seed,
     )  # fmt: skip
+    if pairs is not None:
+        from detente.eval.contrast import contrast_metrics
+
+        pair_texts = [r["text"] for r in pairs]
+        metrics["contrast"] = {"file": str(request.contrast), "models": {}}
+        for source, classifier in classifiers:
+            log(f"scoring {len(pairs)} contrast statements with {classifier.name}")
+            predicted = classifier.predict(pair_texts, batch_size=request.batch_size)
+            metrics["contrast"]["models"][classifier.name] = contrast_metrics(pairs, predicted)
     return metrics, build_predictions(records, model, baselines, others)

@@ -101,6 +101,13 @@ def render_html(metrics: dict[str, Any], predictions: Sequence[dict[str, Any]]) 
                               f"<p>{escape(line)}</p>",
                               '<p class="note">Paired bootstrap: both models are scored on the same resamples; '
                               "an interval that contains 0 means the data do not tell the two apart.</p>"))  # fmt: skip
+    if metrics.get("contrast"):
+        parts.append(_section(
+            "contrast", "Contrast pairs",
+            _table(tables.CONTRAST_HEADER, tables.contrast_rows(metrics)),
+            f'<p class="note">{escape(metrics["contrast"]["file"])}: minimal pairs whose stance flips while the '
+            "loaded words stay; a model that reads words rather than stance gets one member of a pair right.</p>",
+        ))  # fmt: skip
     per_class = _table(tables.PER_CLASS_HEADER, tables.per_class_rows(metrics))
     parts.append(_section("per-class", f"Per class: {tag}", per_class))
     parts.append(_section(

@@ -41,6 +41,15 @@ def render_markdown(metrics: dict[str, Any], predictions: Sequence[dict[str, Any
     line = tables.comparison_line(metrics)
     if line:
         out += ["", "## Model comparison", "", line]
+    if metrics.get("contrast"):
+        out += [
+            "",
+            "## Contrast pairs",
+            "",
+            f"{metrics['contrast']['file']}: minimal pairs whose stance flips while the loaded words stay.",
+            "",
+            md_table(tables.CONTRAST_HEADER, tables.contrast_rows(metrics)),
+        ]
     out += ["", f"## Per class: {tag}", "", md_table(tables.PER_CLASS_HEADER, tables.per_class_rows(metrics))]
     out += ["", "## Confusion matrix", "", md_table(tables.CONFUSION_HEADER, tables.confusion_rows(metrics))]
     out += ["", "## Calibration", "", f"ECE (10 bins, max-probability confidence): {tables.num(metrics['ece'])}"]

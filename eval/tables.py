@@ -125,3 +125,11 @@ def comparison_line(metrics: dict[str, Any]) -> str | None:
         f"macro-F1({c['b']}) − macro-F1({c['a']}) = {c['difference']:+.3f}, "
         f"95% CI {interval(c['ci95'])}, paired bootstrap p = {c['p_value']:.3f}"
     )
+
+
+CONTRAST_HEADER = ("model", "pairs", "both members right", "statements right")
+
+
+def contrast_rows(metrics: dict[str, Any]) -> list[list[str]]:
+    rows = metrics.get("contrast", {}).get("models", {})
+    return [[name, str(r["pairs"]), num(r["both_right"]), num(r["accuracy"])] for name, r in rows.items()]
