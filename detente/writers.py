@@ -23,7 +23,7 @@ from detente.model.labels import LABELS
 
 FORMATS = ("jsonl", "csv", "table")
 CSV_COLUMNS = (
-    ["id", "doc", "date", "index", "start", "end", "speaker", "text", "label"]
+    ["id", "doc", "date", "index", "start", "end", "speaker", "speaker_kind", "text", "label"]
     + [f"p_{label}" for label in LABELS]
     + ["tone", "model", "gold_label"]
 )
