@@ -139,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     from detente.eval.cli import register as register_eval
 
     register_eval(commands)
+    from detente.summary.cli import register as register_summary
+
+    register_summary(commands)
     return parser
 
 
