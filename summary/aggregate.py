@@ -40,10 +40,12 @@ def aggregate(
         return []
     join = " AND ".join(f"g.k{i} IS NOT DISTINCT FROM s.k{i}" for i in range(len(keys)))
     blocks = defaults.BOOTSTRAP_BLOCKS
+    # Blocks are ordered by a hash of the record id, so the same records give the same interval
+    # whatever the file format or DuckDB's thread scheduling.
+    bucket = f"CASE WHEN g.n <= {blocks} THEN hash(s.id) ELSE hash(s.id) % {blocks} END"
     arrays = con.execute(
-        f"SELECT g.gid, sum(s.tone) AS s, count(*) AS c FROM (SELECT {key_sql}, id, tone FROM {source} "
-        f"WHERE {where}) s JOIN grp g ON {join} "
-        f"GROUP BY g.gid, CASE WHEN g.n <= {blocks} THEN hash(s.id, s.tone) ELSE hash(s.id) % {blocks} END"
+        f"SELECT g.gid, {bucket} AS bucket, sum(s.tone) AS s, count(*) AS c FROM (SELECT {key_sql}, id, tone "
+        f"FROM {source} WHERE {where}) s JOIN grp g ON {join} GROUP BY ALL ORDER BY g.gid, bucket"
     ).fetchnumpy()
     intervals = bootstrap_intervals(
         np.asarray(arrays["gid"], dtype=np.int64), np.asarray(arrays["s"], dtype=np.float64),
