@@ -38,7 +38,8 @@ def tone_over_time(summary: dict[str, Any]) -> bytes:
     else:
         series["all statements"] = summary["timeline"]
     for name, rows in sorted(series.items()):
-        x = [r["key"] for r in rows]
+        rows = sorted(rows, key=lambda r: r["key"])
+        x = [_day(r["key"]) for r in rows]
         (line,) = ax.plot(x, [r["mean_tone"] for r in rows], marker="o", label=f"{name}")
         ax.fill_between(x, [r["tone_ci"][0] for r in rows], [r["tone_ci"][1] for r in rows], alpha=0.2,
                         color=line.get_color())  # fmt: skip
@@ -56,8 +57,8 @@ def tone_over_time(summary: dict[str, Any]) -> bytes:
 def shares_over_time(summary: dict[str, Any]) -> bytes:
     """Label shares per period, stacked."""
     fig, ax = _figure()
-    rows = summary["timeline"]
-    x = [r["key"] for r in rows]
+    rows = sorted(summary["timeline"], key=lambda r: r["key"])
+    x = [_day(r["key"]) for r in rows]
     ax.stackplot(x, *[[r["shares"][label] for r in rows] for label in LABELS], labels=list(LABELS),
                  colors=[COLOURS[label] for label in LABELS], alpha=0.85)  # fmt: skip
     ax.set_ylim(0, 1)
@@ -92,3 +93,9 @@ def ranked(rows: list[dict[str, Any]], title: str, top: int) -> bytes:
 
 def _short(text: str, width: int = 40) -> str:
     return text if len(text) <= width else "…" + text[-(width - 1) :]
+
+
+def _day(text: str):
+    from datetime import date
+
+    return date.fromisoformat(str(text)[:10])
