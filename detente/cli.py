@@ -17,6 +17,7 @@ examples:
   detente score examples/articles --output-format table     read the labels in the terminal
   detente score news/ -o scores.jsonl                       every *.txt under news/, one record per statement
   detente score news/ --glob '*.md' -o scores.csv           other files; CSV chosen from the suffix
+  detente score news/ -o scores.parquet                     Parquet (columns as in CSV), written in chunks
   cat article.txt | detente score -                         stdin to stdout (JSONL)
   detente score labelled.jsonl --input-format jsonl -o p.jsonl   score each record's text, keep its id
   detente score news/ -o scores.jsonl --resume              continue an interrupted run
@@ -56,8 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
     score.add_argument(
         "--output-format",
-        choices=["jsonl", "csv", "table"],
-        help="default: from OUT's suffix (.csv), else jsonl; 'table' is for reading",
+        choices=["jsonl", "csv", "parquet", "table"],
+        help="default: from OUT's suffix (.csv, .parquet), else jsonl; 'table' is for reading; parquet needs -o",
     )
     score.add_argument(
         "--input-format",
@@ -174,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     info.set_defaults(handler=cmd_info)
 
     register_eval(commands)
+    from detente.summary.cli import register as register_summary
+
+    register_summary(commands)
     return parser
 
 
@@ -191,7 +195,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from detente.model.language import LanguageTally
     from detente.scoring import Inputs, ScoringOptions, progress_bar, scored_chunks
     from detente.sources import discover
-    from detente.writers import RecordWriter, format_for
+    from detente.writers import format_for, open_writer
 
     if args.resume and not args.output:
         raise DetenteError(None, "--resume needs -o OUT: only a file output can be resumed")
@@ -199,6 +203,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     inputs = Inputs(discover(args.paths, pattern), args.input_format)
     inputs.check()
     fmt = format_for(args.output, args.output_format)
+    if fmt == "parquet" and not args.output:
+        raise DetenteError(None, "Parquet output needs -o OUT (a file, not stdout)")
 
     options = ScoringOptions(
         model=args.model, backend=args.backend, device=args.device, precision=args.precision,
@@ -210,7 +216,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     if options.workers > 1:
         classifier = None  # each worker loads its own copy
     languages = LanguageTally()
-    with RecordWriter(args.output, fmt, run_key, args.resume) as writer:
+    with open_writer(args.output, fmt, run_key, args.resume) as writer:
         with progress_bar(args.quiet, writer.skip) as bar:
             items = itertools.islice(inputs.items(), writer.skip, None)
             for chunk in scored_chunks(classifier, options, items):

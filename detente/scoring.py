@@ -75,7 +75,8 @@ class Inputs:
                     for st in iter_statements(stream, source.doc):
                         yield {
                             "id": st.id, "doc": st.doc, "date": st.date, "index": st.index,
-                            "start": st.start, "end": st.end, "speaker": st.speaker, "text": st.text,
+                            "start": st.start, "end": st.end, "speaker": st.speaker, "speaker_kind": st.speaker_kind,
+                            "text": st.text,
                         }  # fmt: skip
                 continue
             name = Path("<stdin>" if source.is_stdin else source.path)
@@ -85,7 +86,8 @@ class Inputs:
                 yield {
                     "id": str(record.get("id", f"{source.doc}:{index}")), "doc": source.doc,
                     "date": record.get("date"), "index": index, "start": None, "end": None,
-                    "speaker": record.get("speaker") or None, "text": text, **extra,
+                    "speaker": record.get("speaker") or None, "speaker_kind": record.get("speaker_kind"), "text": text,
+                    **extra,
                 }  # fmt: skip
 
 

@@ -21,9 +21,9 @@ from typing import Any, TextIO
 from detente.errors import DetenteError
 from detente.model.labels import LABELS
 
-FORMATS = ("jsonl", "csv", "table")
+FORMATS = ("jsonl", "csv", "table", "parquet")
 CSV_COLUMNS = (
-    ["id", "doc", "date", "index", "start", "end", "speaker", "text", "label"]
+    ["id", "doc", "date", "index", "start", "end", "speaker", "speaker_kind", "text", "label"]
     + [f"p_{label}" for label in LABELS]
     + ["tone", "model", "gold_label"]
 )
@@ -35,7 +35,18 @@ def format_for(path: str | None, explicit: str | None) -> str:
         return explicit
     if path and path.lower().endswith(".csv"):
         return "csv"
+    if path and path.lower().endswith(".parquet"):
+        return "parquet"
     return "jsonl"
+
+
+def open_writer(out: str | None, fmt: str, run_key: str, resume: bool = False):
+    """The writer for a format: Parquet has its own (chunks as part files), the rest share RecordWriter."""
+    if fmt == "parquet":
+        from detente.parquet import ParquetRecordWriter
+
+        return ParquetRecordWriter(out, fmt, run_key, resume)
+    return RecordWriter(out, fmt, run_key, resume)
 
 
 def _csv_row(record: dict[str, Any]) -> dict[str, Any]:

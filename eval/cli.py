@@ -50,8 +50,18 @@ def positive_int(text: str) -> int:
 
 
 def register(commands) -> None:
-    """Add ``eval``, ``agreement`` and ``label-issues`` to ``build_parser``'s subparsers."""
+    """Add ``eval``, ``agreement``, ``label-issues`` and ``eval-speakers`` to ``build_parser``'s subparsers."""
     raw = argparse.RawDescriptionHelpFormatter
+    sp = commands.add_parser(
+        "eval-speakers", help="measure speaker attribution on hand-labelled articles",
+        description="Attribute the statements of gold articles and report the share with the right speaker: "
+        "overall, on statements voiced by a named person or body, and on the reporter's narration.",
+    )  # fmt: skip
+    sp.add_argument("--gold", default="data/speakers/gold.jsonl", help="default: data/speakers/gold.jsonl")
+    sp.add_argument("--articles", default="data/speakers/articles", help="default: data/speakers/articles")
+    sp.add_argument("--errors", action="store_true", help="list every wrong attribution")
+    sp.add_argument("--json", action="store_true", help="the numbers and errors as JSON")
+    sp.set_defaults(handler=cmd_eval_speakers)
     ev = commands.add_parser(
         "eval", help="measure models (and baselines) on hand-labelled statements", epilog=EVAL_EXAMPLES,
         formatter_class=raw,
@@ -120,6 +130,20 @@ def register(commands) -> None:
     li.add_argument("--device", help="cpu, cuda, ... for the encoder")
     li.add_argument("--seed", type=int, default=13, help="fold seed (default: 13)")
     li.set_defaults(handler=cmd_label_issues)
+
+
+def cmd_eval_speakers(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from detente.eval.speakers import evaluate_speakers, format_report
+
+    result = evaluate_speakers(Path(args.gold), Path(args.articles))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(format_report(result, args.errors))
+    return 0
 
 
 def _log(quiet: bool):

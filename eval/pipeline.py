@@ -128,7 +128,7 @@ def run_evaluation(request: EvalRequest, log: Callable[[str], None] = _quiet):
 
         pair_texts = [r["text"] for r in pairs]
         metrics["contrast"] = {"file": str(request.contrast), "models": {}}
-        for source, classifier in classifiers:
+        for _source, classifier in classifiers:
             log(f"scoring {len(pairs)} contrast statements with {classifier.name}")
             predicted = classifier.predict(pair_texts, batch_size=request.batch_size)
             metrics["contrast"]["models"][classifier.name] = contrast_metrics(pairs, predicted)

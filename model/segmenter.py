@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from detente.model.furniture import is_furniture_sentence, is_heading_line
-from detente.model.speakers import SpeakerTracker, attribute_quotes
+from detente.model.speakers import SpeakerAttributor
 
 #: Words that end with a full stop without ending the sentence.
 ABBREVIATIONS = frozenset(
@@ -90,6 +90,7 @@ class Statement:
     text: str
     speaker: str | None = None
     date: str | None = None
+    speaker_kind: str | None = None  # "person" or "organisation" when there is a speaker
 
     @property
     def id(self) -> str:
@@ -211,13 +212,29 @@ def _paragraphs(stream: TextIO) -> Iterator[tuple[int, str, bool]]:
 
 
 def iter_statements(stream: TextIO, doc: str) -> Iterator[Statement]:
-    """Statements of one document read from a text stream, in order."""
+    """Statements of one document read from a text stream, in order.
+
+    A statement waits only while it is inside a quotation whose attribution has
+    not been read yet (see :class:`detente.model.speakers.SpeakerAttributor`).
+    """
+    from collections import deque
+
     date: str | None = None
     index = 0
-    speakers = SpeakerTracker()
+    speakers = SpeakerAttributor()
+    waiting: deque[tuple[int, int, str]] = deque()
+
+    def emit(settled):
+        nonlocal index
+        for speaker in settled:
+            start, end, text = waiting.popleft()
+            name, kind = (speaker.name, speaker.kind) if speaker else (None, None)
+            yield Statement(doc, index, start, end, text, name, date, kind)
+            index += 1
+
     for number, (offset, original, _complete) in enumerate(_paragraphs(stream)):
         paragraph = original.replace("\ufeff", " ") if number == 0 else original
-        if date is None and number < HEADER_PARAGRAPHS and index == 0:
+        if date is None and number < HEADER_PARAGRAPHS and index == 0 and not waiting:
             header = _HEADER.search(paragraph, 0, 2000)
             if header:
                 date = header.group(1)
@@ -226,10 +243,9 @@ def iter_statements(stream: TextIO, doc: str) -> Iterator[Statement]:
         paragraph = blank_headings(paragraph)
         kept = [(a, b) for a, b in split_sentences(paragraph) if not is_debris(paragraph[a:b])]
         texts = [original[a:b] for a, b in kept]
-        who = attribute_quotes(texts, [speakers.attribute(t) for t in texts])
-        for (a, b), text, speaker in zip(kept, texts, who, strict=True):
-            yield Statement(doc, index, offset + a, offset + b, text, speaker, date)
-            index += 1
+        waiting.extend((offset + a, offset + b, text) for (a, b), text in zip(kept, texts, strict=True))
+        yield from emit(speakers.add_paragraph(texts))
+    yield from emit(speakers.finish())
 
 
 def segment(text: str, doc: str = "text") -> list[Statement]:

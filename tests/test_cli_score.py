@@ -20,6 +20,7 @@ RECORD_KEYS = {
     "start",
     "end",
     "speaker",
+    "speaker_kind",
     "text",
     "label",
     "probs",
