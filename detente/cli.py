@@ -157,6 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(e.g. origin=real-news-paraphrased)",
     )
     split.add_argument(
+        "--test-values",
+        metavar="V1,V2",
+        help="with --holdout-field: the values held out as test (instead of a seeded draw), comma-separated",
+    )
+    split.add_argument("--dev-values", metavar="V1,V2", help="with --holdout-field: the values held out as dev")
+    split.add_argument(
         "--seen-test-fraction",
         type=float,
         default=0.0,
@@ -294,8 +300,12 @@ def cmd_split(args: argparse.Namespace) -> int:
         if args.eval_only:
             key, _, value = args.eval_only.partition("=")
             pool = lambda record: str(record.get(key)) == value  # noqa: E731
+        fixed = None
+        if args.test_values or args.dev_values:
+            fixed = {name: [v for v in (values or "").split(",") if v]
+                     for name, values in (("test", args.test_values), ("dev", args.dev_values))}  # fmt: skip
         splits = split_by_context(records, args.holdout_field, args.dev_fraction, args.test_fraction, args.seed,
-                                  pool, args.seen_test_fraction)  # fmt: skip
+                                  pool, args.seen_test_fraction, fixed)  # fmt: skip
     else:
         splits = make_splits(records, args.dev_fraction, args.test_fraction, args.seed, args.strata)
     write_splits(splits, args.output)

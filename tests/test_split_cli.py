@@ -53,3 +53,26 @@ def test_holdout_by_context_keeps_whole_negotiations_out_of_training(tmp_path):
     assert 0.15 < len(parts["test"]) / real < 0.3
     for name in names:
         assert (tmp_path / "a" / f"{name}.jsonl").read_bytes() == (tmp_path / "b" / f"{name}.jsonl").read_bytes()
+
+
+def test_named_held_out_contexts_and_hashed_documents_stay_put_when_data_is_added(tmp_path):
+    corpus = sorted((ROOT / "data" / "corpus").glob("real-news-*.jsonl"))
+    extra = tmp_path / "more.jsonl"
+    extra.write_text(
+        "".join(json.dumps({"id": f"x{i}", "text": f"Talks in round {i} went well.", "label": "conciliatory",
+                            "source": f"x-doc-{i // 5}", "topic": "new-talks", "origin": "real-news-paraphrased"})
+                 + "\n" for i in range(40)),
+        encoding="utf-8",
+    )  # fmt: skip
+    args = ["--holdout-field", "topic", "--eval-only", "origin=real-news-paraphrased", "--seen-test-fraction", "0.1",
+            "--test-values", "black-sea-grain,wto-talks", "--dev-values", "nafta-usmca"]  # fmt: skip
+    assert run_cli("split", *corpus, "-o", tmp_path / "before", *args).returncode == 0
+    assert run_cli("split", *corpus, extra, "-o", tmp_path / "after", *args).returncode == 0
+    for name in ("dev", "test"):
+        assert (tmp_path / "before" / f"{name}.jsonl").read_bytes() == (
+            tmp_path / "after" / f"{name}.jsonl"
+        ).read_bytes()
+    before = {r["id"] for r in _read(tmp_path / "before" / "test_seen.jsonl")}
+    after = {r["id"] for r in _read(tmp_path / "after" / "test_seen.jsonl")}
+    assert before == {i for i in after if not i.startswith("x")}
+    assert {r["topic"] for r in _read(tmp_path / "before" / "test.jsonl")} == {"black-sea-grain", "wto-talks"}

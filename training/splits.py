@@ -74,6 +74,7 @@ def split_by_context(
     seed: int,
     pool: Callable[[dict[str, Any]], bool] = lambda record: True,
     seen_test_fraction: float = 0.0,
+    fixed: dict[str, Sequence[str]] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Splits that answer "how good is it on negotiations it has never seen".
 
@@ -84,6 +85,8 @@ def split_by_context(
     training too, so no statement about a test negotiation is trained on. With
     ``seen_test_fraction``, whole documents of the remaining pool are held out
     as ``test_seen``: the same question for talks the model has seen.
+    ``fixed`` ({"test": [...], "dev": [...]}) names the held-out values instead
+    of drawing them, so adding data about new negotiations keeps the split.
     """
     import random
 
@@ -92,7 +95,11 @@ def split_by_context(
     random.Random(seed).shuffle(contexts)
     sizes = {c: sum(str(r.get(field)) == c for r in evaluated) for c in contexts}
     held: dict[str, str] = {}
+    if fixed:
+        held = {str(value): name for name in ("test", "dev") for value in fixed.get(name, ())}
     for name, fraction in (("test", test_fraction), ("dev", dev_fraction)):
+        if fixed:
+            break
         total = 0
         for context in contexts:
             if context not in held and total < fraction * len(evaluated):
@@ -107,9 +114,18 @@ def split_by_context(
         else:
             out[where if pool(r) else "left_out"].append(r)
     if seen_test_fraction:
-        rest_pool, out["test_seen"] = split_by_document(rest_pool, seen_test_fraction, seed)
+        # A document's place is decided by a hash of its name, not by a draw over all
+        # documents, so adding articles later never moves an existing one.
+        out["test_seen"] = [r for r in rest_pool if _unit_hash(group_of(r), seed) < seen_test_fraction]
+        rest_pool = [r for r in rest_pool if _unit_hash(group_of(r), seed) >= seen_test_fraction]
     out["train"] += rest_pool
     return out
+
+
+def _unit_hash(value: str, seed: int) -> float:
+    import hashlib
+
+    return int(hashlib.sha256(f"{seed}:{value}".encode()).hexdigest()[:12], 16) / 16**12
 
 
 def write_splits(splits: dict[str, list[dict[str, Any]]], directory: str | Path) -> None:
