@@ -121,8 +121,21 @@ def test_distillation_fits_a_teacher_on_labelled_and_unlabelled_statements(first
                      "train.epochs=1")  # fmt: skip
     student = train(config, tmp_path / "student", log=lines.append)
     assert f"distilling from {teacher_dir} on 58 statements" in lines
-    assert student.spec.training["config"]["train"]["teacher"] == str(teacher_dir)
+    assert student.spec.training["config"]["train"]["teacher"] == [str(teacher_dir)]
     assert len(student.predict(["We hope for a deal."])) == 1
+
+
+def test_an_ensemble_of_teachers_gives_the_mean_of_their_distributions(first_run, small_data):
+    import numpy as np
+
+    from detente.training.data import labelled_dataset, with_soft_labels
+
+    teacher = str(first_run[0])
+    data = labelled_dataset([small_data / "dev.jsonl"])
+    one = np.array(with_soft_labels(data, [teacher], 1.0)["soft"])
+    both = np.array(with_soft_labels(data, [teacher, "default"], 1.0)["soft"])
+    other = np.array(with_soft_labels(data, ["default"], 1.0)["soft"])
+    np.testing.assert_allclose(both, (one + other) / 2, atol=1e-5)
 
 
 def test_length_grouped_batches_cover_every_record_once_and_pad_less():

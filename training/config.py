@@ -71,7 +71,8 @@ class TrainConfig:
     #: After training, measure int8 ONNX agreement with torch on the test split.
     check_int8: bool = True
     #: Distillation: a trained detente model whose soft labels the student also fits.
-    teacher: str | None = None
+    #: A list of models is an ensemble: their probabilities are averaged.
+    teacher: list[str] | None = None
     #: Weight of the gold-label loss; the rest goes to matching the teacher.
     distill_alpha: float = 0.5
     distill_temperature: float = 2.0

@@ -95,11 +95,16 @@ def concatenate(*parts: Dataset) -> Dataset:
     return _datasets().concatenate_datasets(list(parts))
 
 
-def with_soft_labels(dataset: Dataset, teacher: str, temperature: float) -> Dataset:
-    """The dataset plus a ``soft`` column: the teacher's class distribution, softened by the temperature."""
+def with_soft_labels(dataset: Dataset, teachers: list[str], temperature: float) -> Dataset:
+    """The dataset plus a ``soft`` column: the teachers' mean class distribution, softened by the temperature.
+
+    Several teachers are averaged in probability (each calibrated by its own
+    temperature first), so an ensemble's errors that do not agree cancel out.
+    """
     from detente.model.classifier import StanceClassifier
 
-    probs = StanceClassifier.from_pretrained(teacher).predict_proba(list(dataset["text"]))
+    texts = list(dataset["text"])
+    probs = np.mean([StanceClassifier.from_pretrained(t).predict_proba(texts) for t in teachers], axis=0)
     soft = np.power(np.clip(probs, 1e-12, 1.0), 1.0 / temperature)  # softmax(logits / T), from probabilities
     soft /= soft.sum(axis=1, keepdims=True)
     return dataset.add_column("soft", soft.tolist())

@@ -178,10 +178,11 @@ class Trainer:
     def fit(self) -> StanceClassifier:
         cfg, tcfg = self.config, self.config.train
         seed_everything(tcfg.seed)
-        if tcfg.teacher and not (resolve_model_dir(tcfg.teacher) / SPEC_FILE).is_file():
-            raise DetenteError(
-                "train.teacher", f"no detente model at {tcfg.teacher} (train the teacher first: see the config's notes)"
-            )
+        for teacher in tcfg.teacher or []:
+            if not (resolve_model_dir(teacher) / SPEC_FILE).is_file():
+                raise DetenteError(
+                    "train.teacher", f"no detente model at {teacher} (train the teacher first: see the config's notes)"
+                )
         splits = load_splits(cfg)
         self.log(f"data: train {len(splits['train'])}, dev {len(splits['dev'])}, test {len(splits['test'])}")
         tokenizer, network = self._build()
@@ -198,7 +199,7 @@ class Trainer:
         if tcfg.teacher:
             fitted = concatenate(splits["train"], load_unlabelled(cfg.data.unlabelled_files))
             fitted = with_soft_labels(fitted, tcfg.teacher, tcfg.distill_temperature)
-            self.log(f"distilling from {tcfg.teacher} on {len(fitted)} statements")
+            self.log(f"distilling from {', '.join(tcfg.teacher)} on {len(fitted)} statements")
         steps = tcfg.epochs * -(-len(fitted) // tcfg.batch_size)
         from transformers import get_linear_schedule_with_warmup
 
