@@ -56,11 +56,15 @@ def load_classifier(
     return StanceClassifier.from_pretrained(directory, device=device)
 
 
+#: Older names of bundled models, still accepted: "mpnet" was the accurate model's name up to 0.2.
+MODEL_ALIASES = {"mpnet": "accurate"}
+
+
 def resolve_model_dir(name_or_path: str | os.PathLike[str]) -> Path:
-    """A bundled model's name ("default") or a path to a model directory."""
-    bundled = PRETRAINED_DIR / str(name_or_path)
-    if str(name_or_path) in bundled_model_names():
-        return bundled
+    """A bundled model's name ("default", "accurate") or a path to a model directory."""
+    name = MODEL_ALIASES.get(str(name_or_path), str(name_or_path))
+    if name in bundled_model_names():
+        return PRETRAINED_DIR / name
     return Path(name_or_path).expanduser()
 
 
