@@ -133,7 +133,7 @@ def test_eval_report_pages_have_their_sections(small_eval):
     for section in ("summary", "per-class", "confusion", "reliability", "tone", "groups", "errors", "data"):
         assert f'<section id="{section}">' in page
     assert page.count("data:image/png;base64,") == 4
-    assert "russia-nato-security-guarantees" in page and "tfidf-logreg" in page
+    assert all(row["value"] in page for row in metrics["groups"]["rows"]) and "tfidf-logreg" in page
     md = (out / "report.md").read_text(encoding="utf-8")
     assert f"| {metrics['model']['tag']} | model | 40 | {metrics['accuracy']:.3f} |" in md
     assert "## By topic" in md and "| embedding-logreg | baseline | 40 |" in md
@@ -212,8 +212,8 @@ def test_agreement_with_mismatched_ids_names_file_and_id(tmp_path):
 
 
 def test_label_issues_finds_a_deliberately_flipped_label(tmp_path):
-    records = _records("test")[::3][:78]
-    flipped = next(r for r in records if r["id"] == "rn-109")  # "He accused NATO of seeking to contain Russia..."
+    records = _records("dev")[::7][:78]
+    flipped = next(r for r in records if r["id"] == "rn-179")  # "Russia should stop coercive military posturing..."
     assert flipped["label"] == K
     flipped["label"] = C
     data = _write(tmp_path / "set.jsonl", records)
@@ -224,7 +224,7 @@ def test_label_issues_finds_a_deliberately_flipped_label(tmp_path):
     issues = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(issues) == 5
     assert [i["score"] for i in issues] == sorted(i["score"] for i in issues)
-    hit = next(i for i in issues if i["id"] == "rn-109")
+    hit = next(i for i in issues if i["id"] == "rn-179")
     assert hit["given_label"] == C and hit["suggested_label"] == K
     assert set(hit) == {"id", "text", "given_label", "suggested_label", "score", "probs"}
 
