@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--ray-actors",
         type=int,
         metavar="N",
-        help="scoring actors, each with one model and --threads CPUs (default: fill the cluster, 2 threads each)",
+        help="scoring actors, each with one model and --threads CPUs (default: one per CPU of the cluster)",
     )
     score.add_argument(
         "--ray-cpus", type=int, metavar="N", help="CPUs of the local Ray instance (default: this machine's cores)"

@@ -179,7 +179,7 @@ def test_ray_gives_the_local_records_on_a_folder_of_several_hundred_files(corpus
 def test_ray_gives_the_local_records_on_the_sample_articles_as_csv_with_the_default_precision(tmp_path):
     local, ray = tmp_path / "local.csv", tmp_path / "ray.csv"
     assert run_cli("score", EXAMPLES, "-o", local, "--chunk-size", "16", "-q").returncode == 0
-    result = run_cli("score", EXAMPLES, "-o", ray, "--chunk-size", "16", "-q", *RAY)  # 1 actor of 2 CPUs
+    result = run_cli("score", EXAMPLES, "-o", ray, "--chunk-size", "16", "-q", *RAY)  # default: 2 actors
     assert result.returncode == 0, result.stderr.decode()
     assert ray.read_text(encoding="utf-8") == local.read_text(encoding="utf-8")
     assert len(ray.read_text(encoding="utf-8").splitlines()) == 81

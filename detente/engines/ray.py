@@ -51,8 +51,9 @@ from detente.writers import RecordWriter
 #: Object store of a local instance. The driver keeps only a few chunks in
 #: flight (about 1 MB each), so this is ample; Ray spills to disk beyond it.
 LOCAL_OBJECT_STORE_BYTES = 200 * 1024**2
-#: Threads per actor when neither --threads nor --ray-actors says otherwise.
-DEFAULT_ACTOR_THREADS = 2
+#: Threads per actor when neither --threads nor --ray-actors says otherwise: one-thread
+#: actors score the most statements per core (benchmarks/bench_ray.py), at one model copy per core.
+DEFAULT_ACTOR_THREADS = 1
 #: Bytes of input text per segmentation task, per statement of --chunk-size
 #: (news statements average about 150 bytes): roughly one chunk per task.
 GROUP_BYTES_PER_STATEMENT = 160
@@ -127,8 +128,10 @@ def score(inputs: Inputs, options: ScoringOptions, fmt: str, output: str | None,
             actors, threads = _start_actors(options, settings, model, backend)
             store.open()
             already = sum(store.done.values())
+            ready = time.monotonic()
             with progress_bar(quiet, already) as bar:
                 scored = _Pipeline(inputs, options, store, actors, bar).run()
+            scoring = time.monotonic() - ready
         finally:
             ray.shutdown()
         if store.missing():  # cannot happen unless the pipeline has a bug; never write a short OUT
@@ -143,8 +146,8 @@ def score(inputs: Inputs, options: ScoringOptions, fmt: str, output: str | None,
         resumed = f" ({total - scored:,} from the interrupted run)" if total > scored else ""
         where = settings.address or "local Ray instance"
         print(f"detente: {len(inputs.sources):,} files, {total:,} statements{resumed}, {len(actors)} actors × "
-              f"{threads} threads ({backend}, {where}), {seconds:.1f} s, {scored / seconds:,.0f} statements/s",
-              file=sys.stderr)  # fmt: skip
+              f"{threads} thread{'s' if threads > 1 else ''} ({backend}, {where}), {seconds:.1f} s in all, "
+              f"{scored / max(scoring, 1e-9):,.0f} statements/s once the actors were up", file=sys.stderr)  # fmt: skip
     return 0
 
 
@@ -192,6 +195,8 @@ def _start_actors(options: ScoringOptions, settings: RaySettings, model: str, ba
         )
     gpus = 1 if backend.startswith("torch-cuda") else 0
     actor_options = replace(options, threads=threads, workers=1)
+    if backend == "onnx-fp32":  # this machine chose (or was told) fp32: always acceptable, so no node re-checks int8
+        actor_options = replace(actor_options, precision="fp32")
     actors = [
         StatementScorer.options(num_cpus=threads, num_gpus=gpus).remote(actor_options, threads) for _ in range(count)
     ]
