@@ -21,6 +21,8 @@ examples:
   cat article.txt | detente score -                         stdin to stdout (JSONL)
   detente score labelled.jsonl --input-format jsonl -o p.jsonl   score each record's text, keep its id
   detente score news/ -o scores.jsonl --resume              continue an interrupted run
+  detente score news/ -o scores.jsonl --engine ray          on a local Ray instance (pip install "detente[ray]")
+  detente score news/ -o scores.jsonl --engine ray --ray-address HEAD:6379   on a Ray cluster
 
 Each record: id, doc, date, index, start, end (character offsets in the file), speaker,
 text, label, probs (conciliatory, critical, procedural), tone = P(conciliatory) - P(critical),
@@ -102,6 +104,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes scoring in parallel, for many-core machines; same output (default: 1)",
     )
     score.add_argument("--device", help="torch device: cpu, cuda, ... (default: the GPU if there is one)")
+    score.add_argument(
+        "--engine",
+        choices=["local", "ray"],
+        default="local",
+        help="local (default): this machine; ray: a pool of Ray actors, on this machine or a cluster, "
+        "same records (needs detente[ray])",
+    )
+    score.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="join a running Ray cluster (HEAD:6379, or 'auto' on one of its nodes); default: start a local one",
+    )
+    score.add_argument(
+        "--ray-actors",
+        type=int,
+        metavar="N",
+        help="scoring actors, each with one model and --threads CPUs (default: one per CPU of the cluster)",
+    )
+    score.add_argument(
+        "--ray-cpus", type=int, metavar="N", help="CPUs of the local Ray instance (default: this machine's cores)"
+    )
     score.add_argument("--resume", action="store_true", help="continue an interrupted run into the same OUT")
     score.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     score.set_defaults(handler=cmd_score)
@@ -211,6 +234,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     fmt = format_for(args.output, args.output_format)
     if fmt == "parquet" and not args.output:
         raise DetenteError(None, "Parquet output needs -o OUT (a file, not stdout)")
+    if args.engine == "ray":
+        return _score_on_ray(args, inputs, fmt)
+    if args.ray_address or args.ray_actors or args.ray_cpus:
+        raise DetenteError(None, "--ray-address, --ray-actors and --ray-cpus need --engine ray")
 
     options = ScoringOptions(
         model=args.model, backend=args.backend, device=args.device, precision=args.precision,
@@ -232,6 +259,25 @@ def cmd_score(args: argparse.Namespace) -> int:
     if warning := languages.warning():
         print(f"detente: {warning}", file=sys.stderr)
     return 0
+
+
+def _score_on_ray(args: argparse.Namespace, inputs, fmt: str) -> int:
+    """The same run on Ray (detente.engines.ray); Ray is imported only here."""
+    from detente.engines import ray_engine
+    from detente.scoring import ScoringOptions
+
+    if args.workers > 1:
+        raise DetenteError(None, "--workers is for local scoring; with --engine ray, use --ray-actors")
+    for flag, value in (("--ray-actors", args.ray_actors), ("--ray-cpus", args.ray_cpus), ("--threads", args.threads)):
+        if value is not None and value < 1:
+            raise DetenteError(None, f"{flag} must be at least 1")
+    engine = ray_engine()
+    options = ScoringOptions(
+        model=args.model, backend=args.backend, device=args.device, precision=args.precision,
+        threads=args.threads, batch_size=args.batch_size, chunk_size=args.chunk_size,
+    )  # fmt: skip
+    settings = engine.RaySettings(address=args.ray_address, actors=args.ray_actors, cpus=args.ray_cpus)
+    return engine.score(inputs, options, fmt, args.output, args.resume, args.quiet, settings)
 
 
 def cmd_train(args: argparse.Namespace) -> int:

@@ -70,25 +70,38 @@ class Inputs:
     def items(self) -> Iterator[dict[str, Any]]:
         """Unscored output records, in input order."""
         for source in self.sources:
-            if self.input_format == "text":
-                with self._open(source) as stream:
-                    for st in iter_statements(stream, source.doc):
-                        yield {
-                            "id": st.id, "doc": st.doc, "date": st.date, "index": st.index,
-                            "start": st.start, "end": st.end, "speaker": st.speaker, "speaker_kind": st.speaker_kind,
-                            "text": st.text,
-                        }  # fmt: skip
-                continue
-            name = Path("<stdin>" if source.is_stdin else source.path)
-            for index, (line_no, record) in enumerate(iter_records(name, self._open(source))):
-                text = check_text(name, line_no, record)
-                extra = {_RENAMED_INPUT_FIELDS.get(k, k): v for k, v in record.items() if k not in ("id", "text")}
-                yield {
-                    "id": str(record.get("id", f"{source.doc}:{index}")), "doc": source.doc,
-                    "date": record.get("date"), "index": index, "start": None, "end": None,
-                    "speaker": record.get("speaker") or None, "speaker_kind": record.get("speaker_kind"), "text": text,
-                    **extra,
-                }  # fmt: skip
+            with self._open(source) as stream:
+                yield from source_items(source, self.input_format, stream)
+
+    def stdin_text(self) -> str | None:
+        """What was read from stdin at check time (None when stdin is not an input)."""
+        return self._stdin
+
+
+def source_items(source: Source, input_format: str, stream) -> Iterator[dict[str, Any]]:
+    """One input's unscored output records, in order, from its open text ``stream``.
+
+    Every engine (this process, worker processes, Ray tasks) makes records here,
+    so ids, offsets and fields are the same whichever runs.
+    """
+    if input_format == "text":
+        for st in iter_statements(stream, source.doc):
+            yield {
+                "id": st.id, "doc": st.doc, "date": st.date, "index": st.index,
+                "start": st.start, "end": st.end, "speaker": st.speaker, "speaker_kind": st.speaker_kind,
+                "text": st.text,
+            }  # fmt: skip
+        return
+    name = Path("<stdin>" if source.is_stdin else source.path)
+    for index, (line_no, record) in enumerate(iter_records(name, stream)):
+        text = check_text(name, line_no, record)
+        extra = {_RENAMED_INPUT_FIELDS.get(k, k): v for k, v in record.items() if k not in ("id", "text")}
+        yield {
+            "id": str(record.get("id", f"{source.doc}:{index}")), "doc": source.doc,
+            "date": record.get("date"), "index": index, "start": None, "end": None,
+            "speaker": record.get("speaker") or None, "speaker_kind": record.get("speaker_kind"), "text": text,
+            **extra,
+        }  # fmt: skip
 
 
 @dataclass(frozen=True)
