@@ -174,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     info.set_defaults(handler=cmd_info)
 
     register_eval(commands)
+    from detente.labelling.cli import register as register_labelling
+
+    register_labelling(commands)
     return parser
 
 
