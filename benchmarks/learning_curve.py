@@ -125,7 +125,7 @@ class HeadModel:
     def fit(self, records, weights=None):
         from sklearn.linear_model import LogisticRegression
 
-        self.model = LogisticRegression(max_iter=2000, C=2.0, class_weight="balanced")
+        self.model = LogisticRegression(max_iter=500, C=2.0, tol=1e-3, class_weight="balanced")
         self.model.fit(self.vectors(records), [r["label"] for r in records], sample_weight=weights)
         return self
 

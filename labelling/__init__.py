@@ -2,4 +2,4 @@
 
 #: ``detente sample``'s strategies (here, not in sample.py, so the CLI names them without importing numpy).
 STRATEGIES = ("mix", "uncertainty", "diverse", "stratified", "random")
-DEFAULT_STRATEGY = "mix"
+DEFAULT_STRATEGY = "uncertainty"  # benchmarks/learning_curve.py: best or tied at k <= 50

@@ -18,8 +18,8 @@ examples:
   detente sample scores.jsonl -n 60 --strategy stratified --by date -o tasks.jsonl
   detente sample scores.jsonl -n 200 --format label-studio -o tasks.json   (+ tasks.label-config.xml)
 
-Strategies: mix (default: half uncertainty, one document at a time; half diverse),
-uncertainty (lowest margin between the two likeliest labels), diverse (k-centre on the
+Strategies: uncertainty (default: lowest margin between the two likeliest labels),
+mix (half uncertainty, one document at a time; half diverse), diverse (k-centre on the
 model's sentence embeddings), stratified (by predicted label and --by), random.
 """
 

@@ -2,14 +2,15 @@
 
 Strategies, each a function from candidates to an ordered choice of indices:
 
-- ``uncertainty``: the lowest margins between the two most probable labels;
+- ``uncertainty`` (the default, from benchmarks/learning_curve.py): the lowest margins
+  between the two most probable labels;
 - ``diverse``: greedy k-centre on the model's sentence embeddings (each pick is
   the statement farthest from everything picked so far), so the labels cover
   the kinds of statement in the corpus instead of piling up on one kind;
 - ``stratified``: round robin over (predicted label, ``--by`` field) strata,
   randomly within each, so every document and label gets its share;
 - ``random``;
-- ``mix`` (the default): half by uncertainty, taken in turn from each document
+- ``mix``: half by uncertainty, taken in turn from each document
   (stratified by document), half by k-centre started from those picks.
 
 Ids already labelled (``--exclude``) are removed before any strategy sees them.
