@@ -207,6 +207,10 @@ def build_parser() -> argparse.ArgumentParser:
     from detente.summary.cli import register as register_summary
 
     register_summary(commands)
+
+    from detente.labelling.cli import register as register_labelling
+
+    register_labelling(commands)
     return parser
 
 
