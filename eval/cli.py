@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from detente.argtypes import positive_int
 from detente.errors import DetenteError
 
 EVAL_EXAMPLES = """\
@@ -40,13 +41,6 @@ examples:
 Each output record: id, text, given_label, suggested_label, score (the cross-validated
 probability of the given label: lowest first), probs.
 """
-
-
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, not {text}")
-    return value
 
 
 def register(commands) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from detente.argtypes import positive_int
 from detente.errors import DetenteError
 
 SAMPLE_EXAMPLES = """\
@@ -39,13 +40,6 @@ examples:
 
 With several annotators, each gets OUT-stem.<annotator>.jsonl.
 """
-
-
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, not {text}")
-    return value
 
 
 def register(commands) -> None:
