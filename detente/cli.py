@@ -33,6 +33,7 @@ TRAIN_EXAMPLES = """\
 examples:
   detente train --train mine.csv -o runs/mine                  your labelled file; dev cut from it by document
   detente train --train train.jsonl --dev dev.jsonl --test test.jsonl -o runs/mine
+  detente train --init-from default --train my-negotiation.jsonl -o runs/adapted   the bundled model, adapted
   detente train --config configs/default.yaml -o runs/my-model
   detente train --config configs/lora.yaml --set train.epochs=3 --set model.base=/path/to/hf-model
   detente score news/ --model runs/my-model -o scores.jsonl
@@ -149,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--dev", nargs="+", metavar="FILE", help="labelled files to select on (default: cut from --train)"
     )
     train.add_argument("--test", nargs="+", metavar="FILE", help="labelled files to report on (default: none)")
+    train.add_argument(
+        "--init-from", metavar="MODEL",
+        help="start from a trained model (e.g. default) rather than the bare base (sets model.init_from)",
+    )  # fmt: skip
     train.add_argument("-o", "--output", metavar="DIR", help="model directory to write (default: runs/<model.name>)")
     train.set_defaults(handler=cmd_train)
 
@@ -292,6 +297,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     from detente.training.trainer import train
 
     config = load_config(args.config, args.set)
+    if args.init_from:
+        config.model.init_from = args.init_from
     if args.train:
         # Files named on the command line replace the config's whole data set.
         config.data.train_files, config.data.dev_files = list(args.train), list(args.dev or [])

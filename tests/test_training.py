@@ -212,3 +212,32 @@ def test_origin_weights_of_one_give_the_plain_class_weighted_loss():
     assert torch.allclose(loss(logits, {"labels": labels, "weights": torch.ones(6)}), plain)
     half = loss(logits, {"labels": labels, "weights": torch.tensor([1.0, 1.0, 1.0, 0.0, 0.0, 0.0])})
     assert torch.allclose(half, make_loss(TrainConfig(), weights)(logits[:3], labels[:3]))
+
+
+def test_training_from_a_trained_model_starts_from_its_weights(first_run, small_data, tmp_path):
+    """With learning rates of zero, a run that starts from a model must give back that model's logits."""
+    out, trained = first_run
+    config = _config(small_data, f"model.init_from={out}", "model.base=nonexistent-base", "model.lora_r=4",
+                     "train.epochs=1", "train.learning_rate=0", "train.head_learning_rate=0")  # fmt: skip
+    again = train(config, tmp_path / "again", log=lambda line: None)
+    texts = ["We are ready to keep talking.", "The proposal is unacceptable and we reject it."]
+    assert again.logits(texts) == pytest.approx(trained.logits(texts), abs=1e-5)
+    recorded = again.spec.training["config"]["model"]
+    assert recorded["init_from"] == str(out) and recorded["lora_r"] == trained.spec.lora.r
+    assert recorded["base"] == trained.spec.base_model
+
+
+def test_training_from_a_trained_model_moves_it_towards_the_new_labels(first_run, small_data, tmp_path):
+    out, trained = first_run
+    texts = [json.loads(line)["text"] for line in (small_data / "dev.jsonl").read_text().splitlines()]
+    config = _config(small_data, f"model.init_from={out}", "train.epochs=1", "train.head_learning_rate=0.01")
+    config.data.train_files = [str(small_data / "dev.jsonl")]
+    again = train(config, tmp_path / "again", log=lambda line: None)
+    assert abs(again.logits(texts) - trained.logits(texts)).max() > 1e-3
+
+
+def test_cli_train_init_from_a_missing_model_is_one_line(tmp_path):
+    done = run_cli("train", "--init-from", str(tmp_path / "nope"), "--train", str(ROOT / "data/splits/dev.jsonl"),
+                   "-o", str(tmp_path / "out"))  # fmt: skip
+    assert done.returncode == 2 and "model directory not found" in done.stderr.decode()
+    assert len(done.stderr.decode().strip().splitlines()) == 1 and not (tmp_path / "out").exists()

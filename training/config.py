@@ -30,6 +30,12 @@ class ModelConfig:
     dropout: float = 0.1
     name: str = "detente-stance"
     version: str = "0.1.0"
+    #: Start from a trained detente model (a bundled name or a directory) instead of the
+    #: bare base: its encoder, LoRA factors and head are loaded, then trained further on
+    #: this config's data, e.g. to adapt the bundled default to a new negotiation with a
+    #: few hundred labels. Its base, fine-tuning kind, LoRA shape and max_length replace
+    #: those of this section, which the saved model's provenance then records.
+    init_from: str | None = None
 
 
 @dataclass

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from safetensors.torch import load_file
 from torch import nn
 
 from detente.errors import DetenteError
@@ -121,6 +122,37 @@ def _lora_factors(peft_encoder: nn.Module) -> dict[str, torch.Tensor]:
     return factors
 
 
+def adopt_init_model(cfg, log: Callable[[str], None]) -> Path:
+    """The directory of ``model.init_from``, with its architecture copied into ``cfg``.
+
+    The model started from fixes what the weights mean (base, LoRA shape, input
+    length), so the config follows it rather than the other way round.
+    """
+    directory = resolve_model_dir(cfg.init_from)
+    spec = ModelSpec.load(directory)
+    cfg.base, cfg.finetune, cfg.max_length = spec.base_model, spec.finetune, spec.max_length
+    if spec.lora:
+        cfg.lora_r, cfg.lora_alpha, cfg.lora_target_modules = spec.lora.r, spec.lora.alpha, list(spec.lora.target_modules)
+    log(f"starting from {spec.tag} ({directory})")
+    return directory
+
+
+def _load_lora_factors(peft_encoder: nn.Module, factors: dict[str, torch.Tensor], source: Path) -> None:
+    """Put saved LoRA factors (as :func:`_lora_factors` writes them) back into a peft model."""
+    from peft.tuners.lora import LoraLayer
+
+    loaded = 0
+    with torch.no_grad():
+        for name, module in peft_encoder.named_modules():
+            key = name.removeprefix("base_model.model.")
+            if isinstance(module, LoraLayer) and f"{key}.lora_A" in factors:
+                module.lora_A["default"].weight.copy_(factors[f"{key}.lora_A"])
+                module.lora_B["default"].weight.copy_(factors[f"{key}.lora_B"])
+                loaded += 2
+    if loaded != len(factors):
+        raise DetenteError(source, f"{len(factors) - loaded} of its LoRA factors fit no layer of {source.name}'s base")
+
+
 class Trainer:
     def __init__(self, config: Config, output_dir: str | Path, log: Callable[[str], None] = print):
         self.config = config
@@ -128,13 +160,13 @@ class Trainer:
         self.log = log
         self.device = default_device()
 
-    def _build(self):
+    def _build(self, start: Path | None):
         from transformers import AutoTokenizer
 
         cfg = self.config.model
         base_dir = resolve_base(cfg.base)
         tokenizer = AutoTokenizer.from_pretrained(base_dir, local_files_only=True)
-        encoder = load_encoder(base_dir)
+        encoder = load_encoder(start / "encoder" if start and cfg.finetune == "full" else base_dir)
         if cfg.finetune == "lora":
             from peft import LoraConfig, get_peft_model
 
@@ -145,9 +177,14 @@ class Trainer:
                 target_modules=cfg.lora_target_modules,
             )
             encoder = get_peft_model(encoder, lora)
+            if start:
+                _load_lora_factors(encoder, load_file(start / "lora.safetensors"), start)
         elif cfg.finetune != "full":
             raise ValueError(f"model.finetune must be 'lora' or 'full', got {cfg.finetune!r}")
-        return tokenizer, StanceNetwork(encoder, len(LABELS), cfg.dropout)
+        network = StanceNetwork(encoder, len(LABELS), cfg.dropout)
+        if start:
+            network.head.load_state_dict(load_file(start / "head.safetensors"))
+        return tokenizer, network
 
     def _batches(self, tokenizer, dataset, batch_size: int, shuffle: bool, generator=None, grouped: bool = False):
         lengths = [len(text) for text in dataset["text"]]
@@ -183,9 +220,10 @@ class Trainer:
                 raise DetenteError(
                     "train.teacher", f"no detente model at {teacher} (train the teacher first: see the config's notes)"
                 )
+        start = adopt_init_model(cfg.model, self.log) if cfg.model.init_from else None
         splits = load_splits(cfg)
         self.log(f"data: train {len(splits['train'])}, dev {len(splits['dev'])}, test {len(splits['test'])}")
-        tokenizer, network = self._build()
+        tokenizer, network = self._build(start)
         network.to(self.device)
         trainable = [p for n, p in network.named_parameters() if p.requires_grad and not n.startswith("head.")]
         optimizer = torch.optim.AdamW(
