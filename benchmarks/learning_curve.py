@@ -14,15 +14,15 @@ Two modes:
   fitted on a fixed subset of train.jsonl; "fine-tuning" refits it with the k new
   labels added (weighted ``--new-weight``). Sampling uses this model's margins and
   these embeddings, as `detente sample` uses the classifier's.
-- ``--mode lora``: the real thing, `detente.training` LoRA fine-tuning from the base
-  on the subset (+ the k labels), the sampler using that model's probabilities and
-  embeddings. One training per (context, seed, strategy, k): hours on 2 cores, minutes
-  on a GPU.
+- ``--mode lora``: the real thing. A LoRA model is trained on the subset (without the
+  contexts); the sampler uses its probabilities and embeddings; each (context, seed,
+  strategy, k) fine-tunes that model (``detente train --init-from``) on the k labels
+  plus k replayed training statements, as a user adapting a model would.
 
 Run:
     python benchmarks/learning_curve.py                                   # the README's table and plot
     python benchmarks/learning_curve.py --contexts 0 --seeds 5 --k 10 25 50 100 200   # every context
-    python benchmarks/learning_curve.py --mode lora --contexts 2 --seeds 2 --k 25 50 100 --epochs 2
+    python benchmarks/learning_curve.py --mode lora --context iran-nuclear-2013-2015 sudan-ceasefire --k 25 50 100 200
 
 Writes benchmarks/results/learning_curve-<mode>.json and docs/learning_curve-<mode>.png
 and prints a Markdown table. It asserts nothing (the test suite has no timing tests).
@@ -33,9 +33,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import sys
 import tempfile
 import time
+import warnings
 from collections import defaultdict
 from pathlib import Path
 
@@ -53,15 +55,23 @@ def load(name: str) -> list[dict]:
     return read_labelled([path]) if path.exists() else []
 
 
-def held_out_contexts(min_size: int) -> dict[str, list[dict]]:
-    """Contexts never in train.jsonl, with all their labelled statements, largest first."""
+def held_out_contexts(min_size: int, named: list[str] | None = None) -> dict[str, list[dict]]:
+    """Contexts to simulate, with all their labelled statements, largest first.
+
+    By default the contexts never in train.jsonl (dev, test, left_out). Named
+    contexts may be training ones as well: the runs then leave them out of the
+    model they start from, so each is still new to it.
+    """
     train_topics = {r.get("topic") for r in load("train")}
     by_topic: dict[str, list[dict]] = defaultdict(list)
-    for name in ("dev", "test", "left_out"):
+    for name in ("train", "dev", "test", "left_out"):
         for record in load(name):
-            if record.get("topic") and record["topic"] not in train_topics:
-                by_topic[record["topic"]].append(record)
-    big = {t: rs for t, rs in by_topic.items() if len(rs) >= min_size}
+            topic = record.get("topic")
+            if topic and (topic in (named or ()) or (not named and name != "train" and topic not in train_topics)):
+                by_topic[topic].append(record)
+    if named and (missing := sorted(set(named) - set(by_topic))):
+        raise SystemExit(f"no labelled statements of context(s) {', '.join(missing)} in {SPLITS}")
+    big = {t: rs for t, rs in by_topic.items() if named or len(rs) >= min_size}
     return dict(sorted(big.items(), key=lambda item: (-len(item[1]), item[0])))
 
 
@@ -176,18 +186,21 @@ def run_head(args, contexts, train) -> list[dict]:
 # --- lora mode ---------------------------------------------------------------------------------------
 
 
-def train_lora(records, directory: Path, args, seed: int):
+def train_lora(records, dev, directory: Path, args, seed: int, init_from: Path | None = None, epochs=None):
     from detente.model.classifier import StanceClassifier
     from detente.training.config import load_config
     from detente.training.trainer import train
 
     directory.mkdir(parents=True, exist_ok=True)
-    data = directory / "train.jsonl"
-    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    overrides = [f"train.epochs={args.epochs}", f"model.max_length={args.max_length}", f"train.seed={seed}",
+    files = []
+    for name, rows in (("train", records), ("dev", dev)):
+        files.append(directory / f"{name}.jsonl")
+        files[-1].write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    overrides = [f"train.epochs={epochs or args.epochs}", f"model.max_length={args.max_length}", f"train.seed={seed}",
                  "train.check_int8=false", "train.early_stopping_patience=99"]  # fmt: skip
     config = load_config(None, overrides)
-    config.data.train_files = [str(data)]
+    config.data.train_files, config.data.dev_files = [str(files[0])], [str(files[1])]
+    config.model.init_from = str(init_from) if init_from else None
     train(config, directory / "model", log=lambda line: None)
     return StanceClassifier.from_pretrained(directory / "model", device=args.device)
 
@@ -204,11 +217,20 @@ def lora_embed(clf, texts) -> np.ndarray:
 
 
 def run_lora(args, contexts, train) -> list[dict]:
+    """One base model per seed, trained without any of the contexts; each (context, strategy, k)
+    fine-tunes that base (``model.init_from``) on the k labels plus as many replayed training
+    statements, as a user adapting a trained model to a new negotiation would."""
     rows = []
+    train = [r for r in train if r.get("topic") not in contexts]
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(args.seeds):
-            subset = random.Random(seed).sample(train, min(args.train_size, len(train)))
-            base = train_lora(subset, Path(tmp) / f"base-{seed}", args, seed)
+            rng = random.Random(seed)
+            shuffled = rng.sample(train, len(train))
+            subset, dev = shuffled[: args.train_size], shuffled[args.train_size : args.train_size + 200]
+            started = time.perf_counter()
+            base_dir = Path(tmp) / f"base-{seed}"
+            base = train_lora(subset, dev, base_dir, args, seed, epochs=args.base_epochs)
+            print(f"seed {seed}: base on {len(subset)} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
             for topic, records in contexts.items():
                 pool, test = split_by_document(records, seed)
                 gold = [r["label"] for r in test]
@@ -222,12 +244,17 @@ def run_lora(args, contexts, train) -> list[dict]:
                     for k in args.k:
                         if k > len(pool):
                             continue
+                        started = time.perf_counter()
                         chosen = [pool[i] for i in pick(pool, probs, vectors, strategy, k, seed)]
-                        tuned = train_lora(subset + chosen, Path(tmp) / f"{topic}-{seed}-{strategy}-{k}", args, seed)
+                        replay = random.Random(seed * 1000 + k).sample(subset, min(k, len(subset)))
+                        run_dir = Path(tmp) / f"{topic}-{seed}-{strategy}-{k}"
+                        tuned = train_lora(chosen + replay, dev, run_dir, args, seed, init_from=base_dir / "model")
                         f1 = macro_f1(gold, tuned.predict([r["text"] for r in test]))
                         rows.append({"context": topic, "seed": seed, "strategy": strategy, "k": k, "macro_f1": f1,
                                      "pool": len(pool), "test": len(test)})  # fmt: skip
-                        print(f"seed {seed} {topic} {strategy} k={k}: {f1:.3f}", file=sys.stderr)
+                        print(f"seed {seed} {topic} {strategy} k={k}: {f0:.3f} -> {f1:.3f} "
+                              f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)  # fmt: skip
+                        shutil.rmtree(run_dir, ignore_errors=True)
     return rows
 
 
@@ -288,19 +315,23 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=["head", "lora"], default="head")
     parser.add_argument("--contexts", type=int, default=6, help="how many held-out contexts, largest first (0: all)")
+    parser.add_argument("--context", nargs="+", metavar="TOPIC",
+                        help="these contexts (training ones too: left out of the starting model)")  # fmt: skip
     parser.add_argument("--min-size", type=int, default=100, help="contexts with at least this many statements")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--k", type=int, nargs="+", default=[10, 25, 50, 100])
     parser.add_argument("--train-size", type=int, default=1000, help="the fixed training subset (default: 1000)")
     parser.add_argument("--new-weight", type=float, default=3.0, help="head mode: weight of the new labels")
     parser.add_argument("--max-length", type=int, default=64)
-    parser.add_argument("--epochs", type=int, default=2, help="lora mode")
+    parser.add_argument("--epochs", type=int, default=3, help="lora mode: epochs of each fine-tuning on k labels")
+    parser.add_argument("--base-epochs", type=int, default=3, help="lora mode: epochs of the starting model")
     parser.add_argument("--device", default=None, help="lora mode: torch device")
     args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", category=FutureWarning)  # transformers' deprecation notes, once per run
 
-    train = load("train")
-    contexts = held_out_contexts(args.min_size)
-    if args.contexts:
+    contexts = held_out_contexts(args.min_size, args.context)
+    train = [r for r in load("train") if r.get("topic") not in contexts]
+    if args.contexts and not args.context:
         contexts = dict(list(contexts.items())[: args.contexts])
     print(f"{len(contexts)} held-out contexts: " + ", ".join(f"{t} ({len(r)})" for t, r in contexts.items()),
           file=sys.stderr)  # fmt: skip
