@@ -131,28 +131,35 @@ class StanceClassifier:
     def backend(self) -> str:
         return f"torch-{self.device}"
 
-    def logits(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    def logits(self, texts: Sequence[str], batch_size: int = 64, contexts: Sequence[str] | None = None) -> np.ndarray:
         """Raw class scores, shape (len(texts), 3), before temperature and softmax.
 
         Texts are sorted by length so each batch pads to its own longest text,
-        then put back in input order.
+        then put back in input order. ``contexts`` (one per text, see
+        detente.model.context) is read only by a model trained with a context;
+        such a model given none reads each statement with an empty one.
         """
+        if self.spec.context == "none":
+            contexts = None
+        elif contexts is None:
+            contexts = [""] * len(texts)
         import torch
 
         out = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
         self.network.eval()
         with torch.inference_mode():
             for idx in length_sorted_batches(texts, batch_size):
-                batch = encode(self.tokenizer, [texts[i] for i in idx], self.spec.max_length, self.device)
+                pairs = None if contexts is None else [contexts[i] for i in idx]
+                batch = encode(self.tokenizer, [texts[i] for i in idx], self.spec.max_length, self.device, pairs)
                 out[idx] = self.network(batch["input_ids"], batch["attention_mask"]).float().cpu().numpy()
         return out
 
-    def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    def predict_proba(self, texts: Sequence[str], batch_size: int = 64, contexts: Sequence[str] | None = None):
         """Class probabilities, shape (len(texts), 3), columns in :attr:`labels` order."""
-        return softmax(self.logits(texts, batch_size) / self.spec.temperature)
+        return softmax(self.logits(texts, batch_size, contexts) / self.spec.temperature)
 
-    def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[str]:
-        return [LABELS[i] for i in self.logits(texts, batch_size).argmax(axis=1)]
+    def predict(self, texts: Sequence[str], batch_size: int = 64, contexts: Sequence[str] | None = None) -> list[str]:
+        return [LABELS[i] for i in self.logits(texts, batch_size, contexts).argmax(axis=1)]
 
     def save_pretrained(self, directory: str | os.PathLike[str]) -> Path:
         """Write a self-contained model directory (see :mod:`detente.model.spec`)."""

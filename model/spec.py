@@ -43,6 +43,8 @@ class ModelSpec:
     temperature: float = 1.0
     labels: list[str] = field(default_factory=lambda: list(LABELS))
     lora: LoraSpec | None = None
+    #: What the model reads besides the statement (see detente.model.context).
+    context: str = "none"
     #: Provenance: resolved training config, data fingerprint, dev/test metrics.
     training: dict[str, Any] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION

@@ -33,7 +33,8 @@ def test_csv_and_jsonl_load_as_the_same_dataset(tmp_path):
     )
     from_jsonl, from_csv = labelled_dataset([jsonl]), labelled_dataset([csv])
     assert isinstance(from_csv, Dataset)
-    expected = [{"source": "", "topic": "", "origin": "", **r} for r in rows]  # dates stay text, not timestamps
+    # dates stay text, not timestamps; a statement without a document is its own document
+    expected = [{"source": "", "topic": "", "origin": "", "doc": r["id"], **r} for r in rows]
     assert from_jsonl.to_list() == from_csv.to_list() == expected
 
 

@@ -36,6 +36,10 @@ class ModelConfig:
     #: few hundred labels. Its base, fine-tuning kind, LoRA shape and max_length replace
     #: those of this section, which the saved model's provenance then records.
     init_from: str | None = None
+    #: What the model reads besides the statement (detente.model.context): "none",
+    #: "previous" (the sentence before it) or "previous+first" (the lede as well).
+    #: Needs a longer max_length (e.g. 192) to hold both.
+    context: str = "none"
 
 
 @dataclass

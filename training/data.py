@@ -18,6 +18,7 @@ import numpy as np
 
 from detente.errors import DetenteError
 from detente.labelled import read_labelled
+from detente.model.context import document_contexts
 
 if TYPE_CHECKING:
     from datasets import Dataset
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 #: The columns training needs; other fields of a labelled file (notes, provenance) are dropped.
 #: What training reads, then provenance kept for what a model writes beside itself (its check set).
-COLUMNS = ("id", "text", "label", "source", "topic", "date", "origin")
+COLUMNS = ("id", "text", "label", "source", "doc", "topic", "date", "origin")
 
 
 def _datasets():
@@ -61,7 +62,10 @@ def load_splits(config: Config) -> dict[str, Dataset]:
 
 
 def _from_records(records: list[dict[str, Any]]) -> Dataset:
-    return _from_columns({name: [str(r.get(name) or "") for r in records] for name in COLUMNS})
+    """Records in file order, with ``doc`` the statement's document (its own id if it has none)."""
+    columns = {name: [str(r.get(name) or "") for r in records] for name in COLUMNS}
+    columns["doc"] = [str(r.get("doc") or r.get("source") or r.get("id")) for r in records]
+    return _from_columns(columns)
 
 
 def _from_columns(columns: dict[str, list[Any]]) -> Dataset:
@@ -86,9 +90,21 @@ def load_unlabelled(paths: list[str]) -> Dataset:
     loaded = _datasets().load_dataset("json", data_files=list(paths), split="train")
     if "text" not in loaded.column_names:
         raise DetenteError(paths[0], "unlabelled statements need a 'text' field")
-    texts = [t for t in loaded["text"] if isinstance(t, str) and t.strip()]
-    ids = [f"unlabelled:{i}" for i in range(len(texts))]
-    return _from_columns({"id": ids, "text": texts, "label": [None] * len(texts)})
+    docs = loaded["doc"] if "doc" in loaded.column_names else [None] * len(loaded)
+    kept = [(t, d) for t, d in zip(loaded["text"], docs, strict=True) if isinstance(t, str) and t.strip()]
+    ids = [f"unlabelled:{i}" for i in range(len(kept))]
+    return _from_columns({"id": ids, "text": [t for t, _ in kept], "label": [None] * len(kept),
+                          "doc": [str(d) if d else i for (_, d), i in zip(kept, ids, strict=True)]})  # fmt: skip
+
+
+def with_contexts(dataset: Dataset, mode: str) -> Dataset:
+    """The dataset plus a ``context`` column for a model that reads one (detente.model.context).
+
+    Contexts come from neighbouring rows of the same document, so this must run
+    on a dataset still in file order, before any shuffling.
+    """
+    contexts = document_contexts(list(dataset["text"]), list(dataset["doc"]), mode)
+    return dataset if contexts is None else dataset.add_column("context", contexts)
 
 
 def concatenate(*parts: Dataset) -> Dataset:
@@ -103,8 +119,12 @@ def with_soft_labels(dataset: Dataset, teachers: list[str], temperature: float) 
     """
     from detente.model.classifier import StanceClassifier
 
-    texts = list(dataset["text"])
-    probs = np.mean([StanceClassifier.from_pretrained(t).predict_proba(texts) for t in teachers], axis=0)
+    texts, docs = list(dataset["text"]), list(dataset["doc"])
+    runs = []
+    for teacher in teachers:  # each teacher reads the context it was trained with
+        model = StanceClassifier.from_pretrained(teacher)
+        runs.append(model.predict_proba(texts, contexts=document_contexts(texts, docs, model.spec.context)))
+    probs = np.mean(runs, axis=0)
     soft = np.power(np.clip(probs, 1e-12, 1.0), 1.0 / temperature)  # softmax(logits / T), from probabilities
     soft /= soft.sum(axis=1, keepdims=True)
     return dataset.add_column("soft", soft.tolist())

@@ -27,13 +27,14 @@ from detente.labelled import fingerprint
 from detente.model.bases import resolve_base
 from detente.model.batching import encode
 from detente.model.classifier import StanceClassifier, resolve_model_dir
+from detente.model.context import check_mode
 from detente.model.device import default_device
 from detente.model.labels import LABEL2ID, LABELS
 from detente.model.network import StanceNetwork, load_encoder
 from detente.model.precision import write_check_set
 from detente.model.spec import SPEC_FILE, LoraSpec, ModelSpec
 from detente.training.config import Config
-from detente.training.data import concatenate, load_splits, load_unlabelled, with_soft_labels
+from detente.training.data import concatenate, load_splits, load_unlabelled, with_contexts, with_soft_labels
 
 CHECKPOINT_DIR = "checkpoint"
 
@@ -130,7 +131,7 @@ def adopt_init_model(cfg, log: Callable[[str], None]) -> Path:
     """
     directory = resolve_model_dir(cfg.init_from)
     spec = ModelSpec.load(directory)
-    cfg.base, cfg.finetune, cfg.max_length = spec.base_model, spec.finetune, spec.max_length
+    cfg.base, cfg.finetune, cfg.max_length, cfg.context = spec.base_model, spec.finetune, spec.max_length, spec.context
     if spec.lora:
         cfg.lora_r, cfg.lora_alpha, cfg.lora_target_modules = spec.lora.r, spec.lora.alpha, list(spec.lora.target_modules)
     log(f"starting from {spec.tag} ({directory})")
@@ -190,7 +191,8 @@ class Trainer:
         lengths = [len(text) for text in dataset["text"]]
         for idx in batch_order(lengths, batch_size, shuffle, generator, grouped):
             chunk = dataset[idx]
-            enc = encode(tokenizer, chunk["text"], self.config.model.max_length, self.device)
+            contexts = chunk["context"] if "context" in chunk else None
+            enc = encode(tokenizer, chunk["text"], self.config.model.max_length, self.device, contexts)
             labels = torch.tensor([LABEL2ID.get(label, -100) for label in chunk["label"]], device=self.device)
             origin_weights = self.config.data.origin_weights
             if origin_weights and "soft" not in chunk and shuffle:
@@ -221,7 +223,8 @@ class Trainer:
                     "train.teacher", f"no detente model at {teacher} (train the teacher first: see the config's notes)"
                 )
         start = adopt_init_model(cfg.model, self.log) if cfg.model.init_from else None
-        splits = load_splits(cfg)
+        check_mode(cfg.model.context)
+        splits = {name: with_contexts(part, cfg.model.context) for name, part in load_splits(cfg).items()}
         self.log(f"data: train {len(splits['train'])}, dev {len(splits['dev'])}, test {len(splits['test'])}")
         tokenizer, network = self._build(start)
         network.to(self.device)
@@ -235,7 +238,8 @@ class Trainer:
         )
         fitted = splits["train"]
         if tcfg.teacher:
-            fitted = concatenate(splits["train"], load_unlabelled(cfg.data.unlabelled_files))
+            unlabelled = with_contexts(load_unlabelled(cfg.data.unlabelled_files), cfg.model.context)
+            fitted = concatenate(splits["train"], unlabelled)
             fitted = with_soft_labels(fitted, tcfg.teacher, tcfg.distill_temperature)
             self.log(f"distilling from {', '.join(tcfg.teacher)} on {len(fitted)} statements")
         steps = tcfg.epochs * -(-len(fitted) // tcfg.batch_size)
@@ -320,6 +324,7 @@ class Trainer:
             base_model=cfg.model.base,
             finetune=cfg.model.finetune,
             max_length=cfg.model.max_length,
+            context=cfg.model.context,
             temperature=temperature,
             lora=lora_spec,
             training={
