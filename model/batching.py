@@ -16,13 +16,15 @@ def length_sorted_batches(texts: Sequence[str], batch_size: int) -> Iterator[lis
         yield order[lo : lo + batch_size]
 
 
-def encode(tokenizer, texts: Sequence[str], max_length: int, device: str = "cpu", contexts: Sequence[str] | None = None):
+def encode(
+    tokenizer, texts: Sequence[str], max_length: int, device: str = "cpu", contexts: Sequence[str] | None = None
+):
     """A padded, truncated torch batch from a Hugging Face tokenizer, on ``device``.
 
     With ``contexts`` each text is the first segment of a pair and its context the
     second (see :mod:`detente.model.context`); the longer segment is cut first.
     """
     pairs = None if contexts is None else [c or "" for c in contexts]
-    return tokenizer(
-        list(texts), pairs, padding=True, truncation=True, max_length=max_length, return_tensors="pt"
-    ).to(device)
+    return tokenizer(list(texts), pairs, padding=True, truncation=True, max_length=max_length, return_tensors="pt").to(
+        device
+    )

@@ -45,6 +45,12 @@ def load_classifier(
     if backend == "auto":
         backend = "torch" if (device not in (None, "cpu") or (device is None and gpu_present())) else "onnx"
     directory = resolve_model_dir(name_or_path)
+    context = ModelSpec.load(directory).context
+    if context != "none":
+        # Scoring feeds statements one by one; a model that reads its neighbours
+        # would silently see none. Refuse rather than label worse than promised.
+        raise DetenteError(directory, f"model reads context ({context}), which scoring does not provide yet; "
+                           "use it through StanceClassifier.predict_proba(texts, contexts=...)")  # fmt: skip
     if backend == "onnx":
         from detente.model.onnx import OnnxStanceClassifier
 

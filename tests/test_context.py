@@ -48,3 +48,18 @@ def test_a_model_trained_with_context_reads_it(tmp_path):
     with_context = model.logits(texts, contexts=["Talks made real progress today.", "The proposal was rejected."])
     assert abs(with_context[0] - with_context[1]).max() > 1e-4
     assert model.logits(texts[:1]) == pytest.approx(model.logits(texts[:1], contexts=[""]), abs=1e-6)
+
+
+def test_scoring_refuses_a_model_that_reads_context(tmp_path):
+    """Scoring gives statements no neighbours yet: a context model must be refused, not run blind."""
+    import shutil
+
+    from detente.errors import DetenteError
+    from detente.model.classifier import PRETRAINED_DIR, load_classifier
+
+    model = tmp_path / "ctx-model"
+    shutil.copytree(PRETRAINED_DIR / "default", model)
+    spec = json.loads((model / "detente.json").read_text())
+    (model / "detente.json").write_text(json.dumps({**spec, "context": "previous"}))
+    with pytest.raises(DetenteError, match="reads context"):
+        load_classifier(model, backend="torch")

@@ -131,9 +131,11 @@ def adopt_init_model(cfg, log: Callable[[str], None]) -> Path:
     """
     directory = resolve_model_dir(cfg.init_from)
     spec = ModelSpec.load(directory)
-    cfg.base, cfg.finetune, cfg.max_length, cfg.context = spec.base_model, spec.finetune, spec.max_length, spec.context
+    cfg.base, cfg.finetune, cfg.max_length = spec.base_model, spec.finetune, spec.max_length
+    cfg.context = spec.context
     if spec.lora:
-        cfg.lora_r, cfg.lora_alpha, cfg.lora_target_modules = spec.lora.r, spec.lora.alpha, list(spec.lora.target_modules)
+        cfg.lora_r, cfg.lora_alpha = spec.lora.r, spec.lora.alpha
+        cfg.lora_target_modules = list(spec.lora.target_modules)
     log(f"starting from {spec.tag} ({directory})")
     return directory
 
