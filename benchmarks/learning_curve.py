@@ -159,7 +159,7 @@ def run_head(args, contexts, train) -> list[dict]:
     cache = dict(zip(texts, encoder.embed(texts), strict=True))
     print(f"embedded {len(texts)} statements in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     rows = []
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         subset = random.Random(seed).sample(train, min(args.train_size, len(train)))
         base = HeadModel(cache).fit(subset)
         for topic, records in contexts.items():
@@ -223,7 +223,7 @@ def run_lora(args, contexts, train) -> list[dict]:
     rows = []
     train = [r for r in train if r.get("topic") not in contexts]
     with tempfile.TemporaryDirectory() as tmp:
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             rng = random.Random(seed)
             shuffled = rng.sample(train, len(train))
             subset, dev = shuffled[: args.train_size], shuffled[args.train_size : args.train_size + 200]
@@ -319,6 +319,9 @@ def main(argv=None) -> int:
                         help="these contexts (training ones too: left out of the starting model)")  # fmt: skip
     parser.add_argument("--min-size", type=int, default=100, help="contexts with at least this many statements")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds run are first-seed .. first-seed+seeds-1")
+    parser.add_argument("--append", action="store_true",
+                        help="add these rows to the mode's results file (more seeds of the same settings)")  # fmt: skip
     parser.add_argument("--k", type=int, nargs="+", default=[10, 25, 50, 100])
     parser.add_argument("--train-size", type=int, default=1000, help="the fixed training subset (default: 1000)")
     parser.add_argument("--new-weight", type=float, default=3.0, help="head mode: weight of the new labels")
@@ -338,11 +341,19 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     rows = (run_head if args.mode == "head" else run_lora)(args, contexts, train)
     minutes = (time.perf_counter() - started) / 60
-    table, means = summarise(rows, args.k)
     out = ROOT / "benchmarks" / "results" / f"learning_curve-{args.mode}.json"
+    if args.append and out.is_file():
+        earlier = json.loads(out.read_text())
+        keep = {k: v for k, v in vars(args).items() if k not in ("first_seed", "seeds", "append")}
+        if {k: earlier["args"].get(k) for k in keep} != keep:
+            raise SystemExit(f"--append: {out} was made with other settings")
+        rows = earlier["rows"] + rows
+        minutes += earlier["minutes"]
+    table, means = summarise(rows, args.k)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"args": vars(args), "minutes": round(minutes, 1), "rows": rows}, indent=1) + "\n")
-    title = f"{args.mode}: {len(contexts)} held-out contexts × {args.seeds} seeds"
+    seeds = len({row["seed"] for row in rows})
+    title = f"{args.mode}: {len(contexts)} held-out contexts × {seeds} seed{'s' * (seeds > 1)}"
     plot(rows, args.k, ROOT / "docs" / f"learning_curve-{args.mode}.png", title)
     print(table)
     best = {k: max(STRATEGIES, key=lambda s, k=k: means.get((s, k), -1)) for k in args.k}
