@@ -262,11 +262,20 @@ def run_lora(args, contexts, train) -> list[dict]:
 
 
 def summarise(rows: list[dict], ks: list[int]) -> tuple[str, dict]:
-    """A Markdown table of mean macro-F1 (± standard error) per strategy and k, over contexts × seeds."""
-    cells: dict[tuple[str, int], list[float]] = defaultdict(list)
+    """A Markdown table: mean macro-F1 per strategy and k, and its gain over k = 0.
+
+    A gain is taken against the k = 0 model of the same context and seed, so
+    contexts that are easy or hard for the starting model do not move the
+    comparison, and a cell over fewer contexts (k = 200 needs a large pool) is
+    still read as a change.
+    """
+    start = {(r["context"], r["seed"]): r["macro_f1"] for r in rows if r["strategy"] == "none"}
+    cells: dict[tuple[str, int], list[tuple[float, float]]] = defaultdict(list)
     for row in rows:
-        cells[(row["strategy"], row["k"])].append(row["macro_f1"])
-    base = np.mean(cells[("none", 0)])
+        if row["strategy"] != "none":
+            gain = row["macro_f1"] - start[(row["context"], row["seed"])]
+            cells[(row["strategy"], row["k"])].append((row["macro_f1"], gain))
+    base = np.mean(list(start.values()))
     header = "| strategy | k = 0 | " + " | ".join(f"k = {k}" for k in ks) + " | mean gain |"
     lines = [header, "|---" + "|---:" * (len(ks) + 2) + "|"]
     means = {}
@@ -277,10 +286,11 @@ def summarise(rows: list[dict], ks: list[int]) -> tuple[str, dict]:
             if not values:
                 parts.append("–")
                 continue
-            se = np.std(values, ddof=1) / np.sqrt(len(values)) if len(values) > 1 else 0.0
-            parts.append(f"{np.mean(values):.3f} ± {se:.3f} (n={len(values)})")
-            gains.append(np.mean(values) - base)
-            means[(strategy, k)] = float(np.mean(values))
+            f1s, deltas = np.array(values).T
+            se = np.std(deltas, ddof=1) / np.sqrt(len(deltas)) if len(deltas) > 1 else float("nan")
+            parts.append(f"{np.mean(f1s):.3f} ({np.mean(deltas):+.3f} ± {se:.3f}, n={len(deltas)})")
+            gains.append(np.mean(deltas))
+            means[(strategy, k)] = float(np.mean(deltas))
         mean_gain = f"{np.mean(gains):+.3f}" if gains else "–"
         lines.append(f"| {strategy} | {base:.3f} | " + " | ".join(parts) + f" | {mean_gain} |")
     return "\n".join(lines), means
