@@ -221,7 +221,6 @@ def run_lora(args, contexts, train) -> list[dict]:
     fine-tunes that base (``model.init_from``) on the k labels plus as many replayed training
     statements, as a user adapting a trained model to a new negotiation would."""
     rows = []
-    train = [r for r in train if r.get("topic") not in contexts]
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             rng = random.Random(seed)

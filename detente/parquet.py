@@ -18,6 +18,7 @@ from typing import Any
 
 from detente.errors import DetenteError
 from detente.model.labels import LABELS
+from detente.writers import PartialFiles
 
 
 def schema():
@@ -48,7 +49,7 @@ def _table(records: list[dict[str, Any]]):
     return pa.table(columns, schema=sch)
 
 
-class ParquetRecordWriter:
+class ParquetRecordWriter(PartialFiles):
     """Same interface as :class:`detente.writers.RecordWriter`: ``skip``, ``write(chunk)``, a context manager."""
 
     def __init__(self, out: str | None, fmt: str, run_key: str, resume: bool = False, stream=None):
@@ -60,14 +61,6 @@ class ParquetRecordWriter:
         self.skip = 0
         self.written = 0
         self.parts = 0
-
-    @property
-    def partial(self) -> Path:
-        return self.out.with_name(self.out.name + ".partial")
-
-    @property
-    def progress(self) -> Path:
-        return self.out.with_name(self.out.name + ".partial.json")
 
     def _part(self, number: int) -> Path:
         return self.partial / f"part-{number:06d}.parquet"

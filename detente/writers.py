@@ -82,7 +82,21 @@ class _Encoder:
         return buffer.getvalue()
 
 
-class RecordWriter:
+class PartialFiles:
+    """Where a file output lives until it is complete: the names every writer and --resume share."""
+
+    out: Path
+
+    @property
+    def partial(self) -> Path:
+        return self.out.with_name(self.out.name + ".partial")
+
+    @property
+    def progress(self) -> Path:
+        return self.out.with_name(self.out.name + ".partial.json")
+
+
+class RecordWriter(PartialFiles):
     """Context manager: ``with RecordWriter(out, fmt, run_key, resume) as w: w.skip; w.write(chunk)``."""
 
     def __init__(self, out: str | None, fmt: str, run_key: str, resume: bool = False, stream: TextIO | None = None):
@@ -96,14 +110,6 @@ class RecordWriter:
         self.skip = 0  # records already written by an interrupted run
         self.written = 0
         self._handle: TextIO | None = None
-
-    @property
-    def partial(self) -> Path:
-        return self.out.with_name(self.out.name + ".partial")
-
-    @property
-    def progress(self) -> Path:
-        return self.out.with_name(self.out.name + ".partial.json")
 
     def __enter__(self) -> RecordWriter:
         if self.out is None:
